@@ -1,0 +1,28 @@
+package example.greeter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.cachedimage.junit.CachedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.containers.GenericContainer;
+
+class GreeterIT {
+
+  // The image the plugin built and recorded in pre-integration-test; started once for the class.
+  @CachedImage(value = "greeter", exposedPorts = 8080)
+  static GenericContainer<?> app;
+
+  @Test
+  void greets() throws Exception {
+    var uri = URI.create("http://" + app.getHost() + ":" + app.getMappedPort(8080) + "/hello");
+    var body =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString())
+            .body();
+    assertEquals("hello", body);
+  }
+}
