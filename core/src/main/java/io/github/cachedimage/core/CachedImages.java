@@ -1,0 +1,388 @@
+package io.github.cachedimage.core;
+
+import io.github.cachedimage.core.BuildRecord.CacheSummary;
+import io.github.cachedimage.core.internal.BuildMetadata;
+import io.github.cachedimage.core.internal.BuildProgress;
+import io.github.cachedimage.core.internal.DefaultLocalCache;
+import io.github.cachedimage.core.internal.Fingerprinter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The entry point both adapters call: is the recorded image fresh, and if not, build it with
+ * BuildKit's cache and record what was built.
+ *
+ * <pre>{@code
+ * CachedImages images = CachedImages.create(log, new DockerJavaImages(dockerClient));
+ * EnsureResult result = images.ensure(spec, moduleDir.resolve(BuildRecord.RECORD_DIRECTORY));
+ * String runnable = result.record().contentTag(); // or imageId()
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #ensure} builds an image at most once at a time across threads and JVMs:
+ * an in-JVM lock per record (file locks are held per JVM), then a file lock on {@code <image>.lock}
+ * next to the record, then a re-check, so concurrent callers find the image the first one built.
+ */
+public final class CachedImages {
+
+  private static final Map<String, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+  private static final Duration LOCK_TIMEOUT = Duration.ofMinutes(60);
+
+  private final BuildLog log;
+  private final DockerImages images;
+  private final Buildx buildx;
+  private final Path defaultCacheRoot;
+
+  public CachedImages(BuildLog log, DockerImages images, Buildx buildx) {
+    this(log, images, buildx, null);
+  }
+
+  /**
+   * @param defaultCacheRoot where the default local cache lives; {@code null} for {@link
+   *     DefaultLocalCache#root()} ({@code ~/.cache/cached-image}, overridable)
+   */
+  public CachedImages(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
+    this.log = log;
+    this.images = images;
+    this.buildx = buildx;
+    this.defaultCacheRoot = defaultCacheRoot;
+  }
+
+  /** With the real {@code docker buildx} CLI. */
+  public static CachedImages create(BuildLog log, DockerImages images) {
+    return new CachedImages(log, images, new CliBuildx());
+  }
+
+  /**
+   * Whether the recorded image can be used: record present, fingerprint of the current inputs equal
+   * to the recorded one, and the engine still has the recorded image ID. Runs no process; reads the
+   * record, stats the context (rehashing only files whose stat changed) and asks the engine once.
+   *
+   * @throws InvalidBuildSpecException if the Dockerfile or context is missing or unreadable
+   * @throws DockerUnavailableException if the engine cannot be asked
+   */
+  public Freshness check(BuildSpec spec, Path recordDirectory) {
+    return evaluate(spec, recordDirectory).freshness;
+  }
+
+  private record Evaluation(Freshness freshness, Fingerprinter.Result fingerprint) {}
+
+  private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
+    Optional<BuildRecord> record = BuildRecord.read(recordDirectory, spec.image());
+    Fingerprinter.Result fp =
+        Fingerprinter.fingerprint(
+            spec, record.map(BuildRecord::files).orElse(Map.of()), excluded(recordDirectory));
+    if (record.isEmpty()) {
+      return new Evaluation(new Freshness(Freshness.Status.NO_RECORD, null, List.of()), fp);
+    }
+    BuildRecord r = record.get();
+    if (!fp.fingerprint().equals(r.fingerprint())) {
+      List<String> changes = Fingerprinter.changes(r.spec(), r.files(), spec, fp.files());
+      return new Evaluation(new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes), fp);
+    }
+    Optional<String> present = images.findImage(r.imageId());
+    if (present.isEmpty()) {
+      return new Evaluation(new Freshness(Freshness.Status.IMAGE_GONE, r, List.of()), fp);
+    }
+    return new Evaluation(new Freshness(Freshness.Status.FRESH, r, List.of()), fp);
+  }
+
+  private static List<Path> excluded(Path recordDirectory) {
+    return List.of(recordDirectory.toAbsolutePath().normalize());
+  }
+
+  /**
+   * Makes sure the engine has an image built from the current inputs: returns at once when {@link
+   * #check} says fresh (logging one {@code up to date} line), else builds with {@code docker buildx
+   * build}, streams its progress, writes the record atomically and logs a summary.
+   *
+   * @throws InvalidBuildSpecException missing Dockerfile or context, unreadable file
+   * @throws DockerUnavailableException no engine
+   * @throws BuildxUnsupportedException buildx missing, too old, or unable to export the cache
+   * @throws BuildFailedException a Dockerfile step failed (no record written)
+   */
+  public EnsureResult ensure(BuildSpec spec, Path recordDirectory) {
+    long start = System.nanoTime();
+    Path lockFile =
+        BuildRecord.lockFile(recordDirectory, spec.image()).toAbsolutePath().normalize();
+    ReentrantLock jvmLock =
+        JVM_LOCKS.computeIfAbsent(lockFile.toString(), k -> new ReentrantLock());
+    try {
+      if (!jvmLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new CachedImageException(
+            spec.image()
+                + ": another build of this image in this JVM did not finish within "
+                + LOCK_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CachedImageException(spec.image() + ": interrupted waiting for the build lock", e);
+    }
+    try {
+      Files.createDirectories(recordDirectory);
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = acquire(channel, spec.image(), lockFile)) {
+        return ensureLocked(spec, recordDirectory, start);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(spec.image() + ": cannot lock " + lockFile, e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private FileLock acquire(FileChannel channel, String image, Path lockFile) throws IOException {
+    long deadline = System.nanoTime() + LOCK_TIMEOUT.toNanos();
+    boolean told = false;
+    while (true) {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        return lock;
+      }
+      if (!told) {
+        log.info(image + ": waiting for another process building it (" + lockFile + ")");
+        told = true;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new CachedImageException(
+            image + ": the lock " + lockFile + " was not released within " + LOCK_TIMEOUT);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CachedImageException(image + ": interrupted waiting for " + lockFile, e);
+      }
+    }
+  }
+
+  private EnsureResult ensureLocked(BuildSpec spec, Path recordDirectory, long start) {
+    Evaluation before = evaluate(spec, recordDirectory);
+    Freshness freshness = before.freshness();
+    if (freshness.isFresh()) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      log.info(
+          spec.image()
+              + ": up to date ("
+              + freshness.record().shortImageId()
+              + ", inputs unchanged) in "
+              + elapsed.toMillis()
+              + " ms");
+      return new EnsureResult(freshness.record(), false, freshness, elapsed);
+    }
+    log.info(spec.image() + ": building (" + freshness.describe() + ")");
+    BuildRecord record = build(spec, recordDirectory, before.fingerprint());
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    return new EnsureResult(record, true, freshness, elapsed);
+  }
+
+  private BuildRecord build(BuildSpec spec, Path recordDirectory, Fingerprinter.Result fp) {
+    if (!images.isReachable()) {
+      throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
+    }
+    Buildx.Info info = buildx.info(spec.builder());
+    if (compareVersions(info.version(), HelpfulSuggestions.MINIMUM_BUILDX_VERSION) < 0) {
+      throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
+    }
+    for (CacheSpec to : spec.cacheTo()) {
+      if (!info.canExport(to.type())) {
+        throw new BuildxUnsupportedException(
+            HelpfulSuggestions.cannotExportCache(info.builder(), to.type()));
+      }
+    }
+
+    List<CacheSpec> cacheFrom = new ArrayList<>(spec.cacheFrom());
+    List<CacheSpec> cacheTo = new ArrayList<>();
+    for (CacheSpec to : spec.cacheTo()) {
+      cacheTo.add(
+          spec.failOnCacheExportError()
+                  || to.type().equals("inline")
+                  || to.attribute("ignore-error") != null
+              ? to
+              : to.with("ignore-error", "true"));
+    }
+    DefaultLocalCache defaultCache = null;
+    Path generation = null;
+    try {
+      if (spec.usesDefaultCache()) {
+        if (info.canExport("local")) {
+          defaultCache =
+              new DefaultLocalCache(
+                  defaultCacheRoot != null ? defaultCacheRoot : DefaultLocalCache.root(),
+                  spec.image());
+          defaultCache
+              .current()
+              .ifPresent(dir -> cacheFrom.add(CacheSpec.of("local", "src", dir.toString())));
+          generation = defaultCache.newGeneration();
+          cacheTo.add(
+              CacheSpec.of(
+                  "local", "dest", generation.toString(), "mode", "max", "ignore-error", "true"));
+        } else {
+          log.warn(HelpfulSuggestions.defaultCacheUnavailable(info.builder()));
+        }
+      }
+
+      String shortFp = fp.fingerprint().substring(0, 12);
+      String contentTag = spec.image() + ":fp-" + shortFp;
+      List<String> tags = List.of(contentTag, spec.image() + ":latest");
+      Files.createDirectories(recordDirectory);
+      Path metadata = Files.createTempFile(recordDirectory, ".metadata-", ".json");
+      try {
+        Buildx.Invocation invocation =
+            new Buildx.Invocation(spec, tags, cacheFrom, cacheTo, metadata);
+        BuildProgress progress = new BuildProgress();
+        long buildStart = System.nanoTime();
+        int exit =
+            buildx.build(
+                invocation,
+                line -> {
+                  log.progress(line);
+                  String warning = progress.accept(line);
+                  if (warning != null) {
+                    log.warn(spec.image() + ": " + warning);
+                  }
+                });
+        long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
+        if (exit != 0) {
+          throw failure(spec, exit, progress);
+        }
+        if (spec.failOnCacheExportError() && !progress.exportErrors().isEmpty()) {
+          throw new BuildFailedException(
+              spec.image()
+                  + ": "
+                  + progress.exportErrors().get(0)
+                  + " (failOnCacheExportError is set)",
+              null,
+              progress.failureOutput());
+        }
+        BuildMetadata meta = BuildMetadata.parse(Files.readAllBytes(metadata));
+        String imageId =
+            images
+                .findImage(contentTag)
+                .or(
+                    () ->
+                        meta.imageIdCandidates().stream()
+                            .map(images::findImage)
+                            .flatMap(Optional::stream)
+                            .findFirst())
+                .orElseThrow(
+                    () ->
+                        new CachedImageException(
+                            spec.image()
+                                + ": buildx reported success but the engine has no image "
+                                + contentTag
+                                + " (is the builder '"
+                                + info.builder()
+                                + "' loading into this engine?)"));
+        if (defaultCache != null) {
+          boolean promoted = defaultCache.promote(generation);
+          generation = null;
+          if (!promoted) {
+            log.warn(
+                spec.image() + ": default local cache was not exported; keeping the previous one");
+          }
+        }
+        CacheSummary summary =
+            new CacheSummary(
+                progress.steps(),
+                progress.cachedSteps(),
+                cacheFrom.stream().map(CacheSpec::toBuildxArgument).toList());
+        BuildRecord record =
+            new BuildRecord(
+                spec.image(),
+                spec,
+                fp.fingerprint(),
+                imageId,
+                meta.digest(),
+                tags,
+                contentTag,
+                Instant.now(),
+                buildMillis,
+                summary,
+                fp.files(),
+                BuildRecord.FORMAT_VERSION);
+        record.write(recordDirectory);
+        log.info(summaryLine(record));
+        return record;
+      } finally {
+        Files.deleteIfExists(metadata);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(spec.image() + ": " + e.getMessage(), e);
+    } finally {
+      if (generation != null) {
+        try {
+          DefaultLocalCache.deleteTree(generation);
+        } catch (IOException e) {
+          log.debug("could not delete " + generation + ": " + e);
+        }
+      }
+    }
+  }
+
+  /** {@code greeter: built sha256:... in 2.1 s, 7/8 steps cached (from type=local,src=...)}. */
+  static String summaryLine(BuildRecord record) {
+    CacheSummary s = record.cacheSummary();
+    return record.image()
+        + ": built "
+        + record.shortImageId()
+        + " in "
+        + String.format(Locale.ROOT, "%.1f", record.buildMillis() / 1000.0)
+        + " s, "
+        + s.cached()
+        + "/"
+        + s.steps()
+        + " steps cached"
+        + (s.from().isEmpty()
+            ? " (no cache to import)"
+            : " (from " + String.join(", ", s.from()) + ")");
+  }
+
+  private static BuildFailedException failure(BuildSpec spec, int exit, BuildProgress progress) {
+    StringBuilder message = new StringBuilder(spec.image()).append(": docker buildx build failed");
+    if (progress.failedStep() != null) {
+      message.append(" at step ").append(progress.failedStep());
+    }
+    String error = progress.error();
+    message.append(error != null ? ": " + error : " with exit code " + exit);
+    List<String> lines = progress.failureOutput();
+    if (!lines.isEmpty()) {
+      message.append("\nlast output:");
+      lines.forEach(l -> message.append("\n  ").append(l));
+    }
+    return new BuildFailedException(message.toString(), progress.failedStep(), lines);
+  }
+
+  static int compareVersions(String a, String b) {
+    String[] x = a.split("\\.");
+    String[] y = b.split("\\.");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      int xi = i < x.length ? parse(x[i]) : 0;
+      int yi = i < y.length ? parse(y[i]) : 0;
+      if (xi != yi) {
+        return Integer.compare(xi, yi);
+      }
+    }
+    return 0;
+  }
+
+  private static int parse(String s) {
+    String digits = s.replaceAll("[^0-9].*$", "");
+    return digits.isEmpty() ? 0 : Integer.parseInt(digits);
+  }
+}

@@ -1,0 +1,20 @@
+package io.github.cachedimage.core;
+
+import java.util.Optional;
+
+/**
+ * The two questions the fast path asks the Docker engine. Implementations must answer in a few
+ * milliseconds (an API call, not a CLI process): this is on the hot path of every up-to-date check.
+ */
+public interface DockerImages {
+  /** Whether an engine answers at all. */
+  boolean isReachable();
+
+  /**
+   * The image ID ({@code sha256:...}) if the engine has an image with this ID or reference, else
+   * empty.
+   *
+   * @throws DockerUnavailableException if the engine cannot be reached
+   */
+  Optional<String> findImage(String imageIdOrRef);
+}
