@@ -1,0 +1,76 @@
+package io.github.cachedimage.junit;
+
+import io.github.cachedimage.core.DockerImages;
+import io.github.cachedimage.core.DockerJavaImages;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The extension's one seam to the Docker engine: the docker-java client that the user's
+ * Testcontainers already configured (DOCKER_HOST, ~/.testcontainers.properties, Docker Desktop...),
+ * so the extension talks to the engine the containers run on. Tests substitute it.
+ */
+interface DockerAccess {
+
+  /** Whether an engine answers; cheap after the first call. */
+  boolean isReachable();
+
+  /**
+   * Why no engine answers, for the error message; only called when {@link #isReachable()} fails.
+   */
+  String unreachableReason();
+
+  /** The engine's images, for the core's freshness check. */
+  DockerImages images();
+
+  /** Tags an image ({@code docker tag ID repository:tag}). */
+  void tag(String imageId, String repository, String tag);
+
+  /** Through Testcontainers' {@link DockerClientFactory}. */
+  static DockerAccess testcontainers() {
+    return TestcontainersDocker.INSTANCE;
+  }
+
+  /** The default access; one per JVM, as Testcontainers' client is. */
+  final class TestcontainersDocker implements DockerAccess {
+    static final TestcontainersDocker INSTANCE = new TestcontainersDocker();
+
+    private volatile DockerImages images;
+
+    private TestcontainersDocker() {}
+
+    @Override
+    public boolean isReachable() {
+      return DockerClientFactory.instance().isDockerAvailable();
+    }
+
+    @Override
+    public String unreachableReason() {
+      try {
+        DockerClientFactory.instance().client();
+        return "the engine stopped answering";
+      } catch (RuntimeException e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getName() : message;
+      }
+    }
+
+    @Override
+    public DockerImages images() {
+      DockerImages result = images;
+      if (result == null) {
+        synchronized (this) {
+          if (images == null) {
+            images = new DockerJavaImages(DockerClientFactory.instance().client());
+          }
+          result = images;
+        }
+      }
+      return result;
+    }
+
+    @Override
+    public void tag(String imageId, String repository, String tag) {
+      DockerClientFactory.instance().client().tagImageCmd(imageId, repository, tag).exec();
+    }
+  }
+}

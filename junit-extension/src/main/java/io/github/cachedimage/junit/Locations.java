@@ -1,0 +1,47 @@
+package io.github.cachedimage.junit;
+
+import io.github.cachedimage.core.BuildRecord;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where a test run finds records, without configuration.
+ *
+ * @param baseDirectory the module's base directory: system property {@code basedir} (Surefire and
+ *     Failsafe set it, forked or not), else {@code user.dir} (IDEs run tests in the module
+ *     directory)
+ * @param recordDirectory {@code cachedimage.recordDirectory} if given (relative to the base
+ *     directory), else {@code <baseDirectory>/target/cached-image}, where the plugin writes
+ */
+record Locations(Path baseDirectory, Path recordDirectory) {
+
+  /** The configuration parameter (or system property) that overrides the record directory. */
+  static final String RECORD_DIRECTORY_PROPERTY = "cachedimage.recordDirectory";
+
+  /**
+   * Discovers the locations.
+   *
+   * @param configuration looks up a configuration value: JUnit's configuration parameters (which
+   *     fall back to system properties), or system properties alone outside an extension context
+   */
+  static Locations discover(Function<String, Optional<String>> configuration) {
+    String basedir = System.getProperty("basedir");
+    if (basedir == null || basedir.isBlank()) {
+      basedir = System.getProperty("user.dir");
+    }
+    Path base = Path.of(basedir).toAbsolutePath().normalize();
+    Path records =
+        configuration
+            .apply(RECORD_DIRECTORY_PROPERTY)
+            .filter(s -> !s.isBlank())
+            .map(s -> base.resolve(s.trim()).normalize())
+            .orElse(base.resolve(BuildRecord.RECORD_DIRECTORY).normalize());
+    return new Locations(base, records);
+  }
+
+  /** Discovery from system properties only (the programmatic entry point). */
+  static Locations fromSystemProperties() {
+    return discover(name -> Optional.ofNullable(System.getProperty(name)));
+  }
+}
