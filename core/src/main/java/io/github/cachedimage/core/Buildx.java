@@ -34,8 +34,24 @@ public interface Buildx {
    * @param driver {@code docker}, {@code docker-container}, {@code kubernetes}, {@code remote}
    * @param containerdImageStore for the {@code docker} driver: whether the engine uses the
    *     containerd image store (without it, the driver exports no cache except inline)
+   * @param buildkitVersion "BuildKit version" from {@code docker buildx inspect} ({@code v0.25.1};
+   *     Debian's unstamped BuildKit says {@code v0.0.0+unknown}), or {@code null}
+   * @param engineVersion for the {@code docker} driver: the engine's version ({@code 28.5.2}), from
+   *     which the gha preflight derives the BuildKit version when it reports none; else {@code
+   *     null}
    */
-  record Info(String version, String builder, String driver, boolean containerdImageStore) {
+  record Info(
+      String version,
+      String builder,
+      String driver,
+      boolean containerdImageStore,
+      String buildkitVersion,
+      String engineVersion) {
+
+    /** Without the BuildKit and engine versions (unknown). */
+    public Info(String version, String builder, String driver, boolean containerdImageStore) {
+      this(version, builder, driver, containerdImageStore, null, null);
+    }
 
     /** Whether this builder can export cache of that type. */
     public boolean canExport(String cacheType) {

@@ -1,6 +1,9 @@
 package io.github.cachedimage.core;
 
 import io.github.cachedimage.core.BuildRecord.CacheSummary;
+import io.github.cachedimage.core.gha.GhaPlan;
+import io.github.cachedimage.core.gha.GhaSupport;
+import io.github.cachedimage.core.gha.Redaction;
 import io.github.cachedimage.core.internal.BuildMetadata;
 import io.github.cachedimage.core.internal.BuildProgress;
 import io.github.cachedimage.core.internal.DefaultLocalCache;
@@ -46,6 +49,8 @@ public final class CachedImages {
   private final DockerImages images;
   private final Buildx buildx;
   private final Path defaultCacheRoot;
+  private final Map<String, String> environment;
+  private final boolean ghaStrict;
 
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx) {
     this(log, images, buildx, null);
@@ -56,10 +61,41 @@ public final class CachedImages {
    *     DefaultLocalCache#root()} ({@code ~/.cache/cached-image}, overridable)
    */
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
+    this(log, images, buildx, defaultCacheRoot, System.getenv(), false);
+  }
+
+  private CachedImages(
+      BuildLog log,
+      DockerImages images,
+      Buildx buildx,
+      Path defaultCacheRoot,
+      Map<String, String> environment,
+      boolean ghaStrict) {
     this.log = log;
     this.images = images;
     this.buildx = buildx;
     this.defaultCacheRoot = defaultCacheRoot;
+    this.environment = Map.copyOf(environment);
+    this.ghaStrict = ghaStrict;
+  }
+
+  /**
+   * The same, reading GitHub Actions variables ({@code ACTIONS_*}, {@code GITHUB_ACTIONS}, {@code
+   * GITHUB_STEP_SUMMARY}) from this environment instead of {@code System.getenv()}, for tests. The
+   * buildx process still inherits the real environment.
+   */
+  public CachedImages withEnvironment(Map<String, String> environment) {
+    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, ghaStrict);
+  }
+
+  /**
+   * The same, failing with {@link io.github.cachedimage.core.gha.GhaCacheUnavailableException} when
+   * a {@code type=gha} cache is configured on GitHub Actions but cannot work (missing token, URL,
+   * cache service v2, old buildx/BuildKit, a builder without the gha backend), instead of warning
+   * and building without it.
+   */
+  public CachedImages withGhaStrict(boolean strict) {
+    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, strict);
   }
 
   /** With the real {@code docker buildx} CLI. */
@@ -137,7 +173,10 @@ public final class CachedImages {
       try (FileChannel channel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = acquire(channel, spec.image(), lockFile)) {
-        return ensureLocked(spec, recordDirectory, start);
+        GhaSupport gha = new GhaSupport(environment, ghaStrict);
+        EnsureResult result = ensureLocked(spec, recordDirectory, start, gha);
+        gha.summarize(result, log);
+        return result;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(spec.image() + ": cannot lock " + lockFile, e);
@@ -171,7 +210,8 @@ public final class CachedImages {
     }
   }
 
-  private EnsureResult ensureLocked(BuildSpec spec, Path recordDirectory, long start) {
+  private EnsureResult ensureLocked(
+      BuildSpec spec, Path recordDirectory, long start, GhaSupport gha) {
     Evaluation before = evaluate(spec, recordDirectory);
     Freshness freshness = before.freshness();
     if (freshness.isFresh()) {
@@ -186,12 +226,13 @@ public final class CachedImages {
       return new EnsureResult(freshness.record(), false, freshness, elapsed);
     }
     log.info(spec.image() + ": building (" + freshness.describe() + ")");
-    BuildRecord record = build(spec, recordDirectory, before.fingerprint());
+    BuildRecord record = build(spec, recordDirectory, before.fingerprint(), gha);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     return new EnsureResult(record, true, freshness, elapsed);
   }
 
-  private BuildRecord build(BuildSpec spec, Path recordDirectory, Fingerprinter.Result fp) {
+  private BuildRecord build(
+      BuildSpec spec, Path recordDirectory, Fingerprinter.Result fp, GhaSupport gha) {
     if (!images.isReachable()) {
       throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
     }
@@ -199,16 +240,19 @@ public final class CachedImages {
     if (compareVersions(info.version(), HelpfulSuggestions.MINIMUM_BUILDX_VERSION) < 0) {
       throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
     }
-    for (CacheSpec to : spec.cacheTo()) {
+    // gha entries that cannot work are dropped here (with a warning) or fail in strict mode;
+    // the others get our defaults (scope per image, mode=max, ignore-error, bounded timeout)
+    GhaPlan ghaPlan = gha.prepare(spec, info, log);
+    for (CacheSpec to : ghaPlan.cacheTo()) {
       if (!info.canExport(to.type())) {
         throw new BuildxUnsupportedException(
             HelpfulSuggestions.cannotExportCache(info.builder(), to.type()));
       }
     }
 
-    List<CacheSpec> cacheFrom = new ArrayList<>(spec.cacheFrom());
+    List<CacheSpec> cacheFrom = new ArrayList<>(ghaPlan.cacheFrom());
     List<CacheSpec> cacheTo = new ArrayList<>();
-    for (CacheSpec to : spec.cacheTo()) {
+    for (CacheSpec to : ghaPlan.cacheTo()) {
       cacheTo.add(
           spec.failOnCacheExportError()
                   || to.type().equals("inline")
@@ -245,12 +289,14 @@ public final class CachedImages {
       try {
         Buildx.Invocation invocation =
             new Buildx.Invocation(spec, tags, cacheFrom, cacheTo, metadata);
+        gha.used(cacheFrom, cacheTo);
         BuildProgress progress = new BuildProgress();
         long buildStart = System.nanoTime();
         int exit =
             buildx.build(
                 invocation,
-                line -> {
+                raw -> {
+                  String line = gha.redact(raw);
                   log.progress(line);
                   String warning = progress.accept(line);
                   if (warning != null) {
@@ -301,11 +347,11 @@ public final class CachedImages {
             new CacheSummary(
                 progress.steps(),
                 progress.cachedSteps(),
-                cacheFrom.stream().map(CacheSpec::toBuildxArgument).toList());
+                cacheFrom.stream().map(c -> Redaction.redact(c).toBuildxArgument()).toList());
         BuildRecord record =
             new BuildRecord(
                 spec.image(),
-                spec,
+                GhaSupport.forRecord(spec),
                 fp.fingerprint(),
                 imageId,
                 meta.digest(),

@@ -120,11 +120,20 @@ public final class CliBuildx implements Buildx {
     String name = field(inspect.output, "Name");
     String driver = field(inspect.output, "Driver");
     boolean containerdStore = false;
+    String engineVersion = null;
     if ("docker".equals(driver)) {
-      Result status = run(List.of("docker", "info", "--format", "{{json .DriverStatus}}"));
+      Result status =
+          run(List.of("docker", "info", "--format", "{{json .DriverStatus}} {{.ServerVersion}}"));
       containerdStore = status.exitCode == 0 && status.output.contains("io.containerd.snapshotter");
+      engineVersion = status.exitCode == 0 ? lastWord(status.output) : null;
     }
-    return new Info(versionNumber, name, driver, containerdStore);
+    return new Info(
+        versionNumber,
+        name,
+        driver,
+        containerdStore,
+        field(inspect.output, "BuildKit version"),
+        engineVersion);
   }
 
   static String parseVersion(String versionOutput) {
@@ -139,6 +148,11 @@ public final class CliBuildx implements Buildx {
       }
     }
     return null;
+  }
+
+  private static String lastWord(String output) {
+    String[] words = output.strip().split("\\s+");
+    return words.length == 0 || words[words.length - 1].isEmpty() ? null : words[words.length - 1];
   }
 
   private static String field(String output, String name) {

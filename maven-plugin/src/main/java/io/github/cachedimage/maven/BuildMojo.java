@@ -15,6 +15,7 @@ import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.InvalidBuildSpecException;
 import io.github.cachedimage.core.InvalidCacheSpecException;
 import io.github.cachedimage.core.SecretSpec;
+import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,6 +122,19 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "cachedimage.failOnCacheExportError", defaultValue = "false")
   boolean failOnCacheExportError;
 
+  /**
+   * Fail the build when a {@code type=gha} cache is configured on GitHub Actions but cannot work
+   * (no {@code ACTIONS_RUNTIME_TOKEN} because the {@code crazy-max/ghaction-github-runtime} step is
+   * missing, no cache URL, cache service v2 not selected, buildx older than 0.21 or BuildKit older
+   * than 0.20, a builder without the gha backend). By default such a cache is dropped with a
+   * warning naming what is missing and the fix, and the image is built without it. Off GitHub
+   * Actions (no {@code GITHUB_ACTIONS=true} and no token) gha entries are skipped with an info line
+   * and this has no effect. Typically set on the CI command line: {@code
+   * -Dcachedimage.ghaStrict=true}.
+   */
+  @Parameter(property = "cachedimage.ghaStrict", defaultValue = "false")
+  boolean ghaStrict;
+
   /** Log buildx progress at DEBUG instead of INFO ({@code mvn -q} hides it too). */
   @Parameter(property = "cachedimage.quiet", defaultValue = "false")
   boolean quiet;
@@ -159,14 +173,18 @@ public class BuildMojo extends AbstractMojo {
     DockerImages engine = images.get();
     try {
       CachedImages cachedImages =
-          new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(engine));
+          new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(engine))
+              .withGhaStrict(ghaStrict);
       EnsureResult result = cachedImages.ensure(spec, recordDirectory);
       Properties properties = project.getProperties();
       properties.setProperty("cachedimage." + spec.image() + ".id", result.record().imageId());
       properties.setProperty("cachedimage." + spec.image() + ".tag", result.record().contentTag());
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e, spec) + e.getMessage(), e);
-    } catch (DockerUnavailableException | BuildxUnsupportedException | BuildFailedException e) {
+    } catch (DockerUnavailableException
+        | BuildxUnsupportedException
+        | BuildFailedException
+        | GhaCacheUnavailableException e) {
       throw new MojoExecutionException(e.getMessage(), e);
     } catch (CachedImageException e) {
       throw new MojoExecutionException(spec.image() + ": " + e.getMessage(), e);

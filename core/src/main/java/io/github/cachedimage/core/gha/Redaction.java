@@ -85,6 +85,21 @@ public final class Redaction {
     return specs.stream().map(Redaction::redact).toList();
   }
 
+  /** The spec without its secret attributes (the same spec if it has none). */
+  public static CacheSpec withoutSecrets(CacheSpec spec) {
+    if (spec.attributes().keySet().stream().noneMatch(SECRET_ATTRIBUTES::contains)) {
+      return spec;
+    }
+    Map<String, String> attributes = new LinkedHashMap<>(spec.attributes());
+    attributes.keySet().removeAll(SECRET_ATTRIBUTES);
+    return new CacheSpec(spec.type(), attributes);
+  }
+
+  /** Every spec of the list without its secret attributes. */
+  public static List<CacheSpec> withoutSecrets(List<CacheSpec> specs) {
+    return specs.stream().map(Redaction::withoutSecrets).toList();
+  }
+
   /** The command line with secret attribute values masked, argument by argument. */
   public static List<String> redactCommand(List<String> command) {
     return command.stream().map(Redaction::redact).toList();
