@@ -67,7 +67,7 @@ public record BuildRecord(
 
   static final ObjectMapper JSON =
       new ObjectMapper()
-          .findAndRegisterModules()
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(SerializationFeature.INDENT_OUTPUT);

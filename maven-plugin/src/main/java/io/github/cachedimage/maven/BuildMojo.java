@@ -188,6 +188,8 @@ public class BuildMojo extends AbstractMojo {
       throw new MojoExecutionException(e.getMessage(), e);
     } catch (CachedImageException e) {
       throw new MojoExecutionException(spec.image() + ": " + e.getMessage(), e);
+    } catch (java.io.UncheckedIOException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
     } finally {
       if (engine instanceof AutoCloseable closeable) {
         try {

@@ -8,11 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -67,12 +66,7 @@ public final class Fingerprinter {
           HelpfulSuggestions.unreadableContextFile(ignoreFile, reason(e)), ignoreFile, e);
     }
     Walker walker = new Walker(context, ignore, prior, excludedDirectories);
-    try {
-      Files.walkFileTree(context, walker);
-    } catch (IOException e) {
-      throw new InvalidBuildSpecException(
-          HelpfulSuggestions.unreadableContextFile(context, reason(e)), context, e);
-    }
+    walker.walk(context);
     // The Dockerfile is an input even when outside the context or ignored.
     String dockerfileKey = dockerfileKey(spec);
     if (!walker.files.containsKey(dockerfileKey)) {
@@ -165,7 +159,12 @@ public final class Fingerprinter {
     }
   }
 
-  private static final class Walker extends SimpleFileVisitor<Path> {
+  /**
+   * Walks the context with one stat per entry ({@code PosixFileAttributes} where available, which
+   * also carry size, mtime and file key), in sorted order, skipping excluded directories unless an
+   * exception pattern could re-include something below them (as BuildKit does).
+   */
+  private static final class Walker {
     private final Path context;
     private final DockerIgnore ignore;
     private final Map<String, FileState> prior;
@@ -182,43 +181,42 @@ public final class Fingerprinter {
       this.excluded = excluded == null ? List.of() : excluded;
     }
 
-    @Override
-    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-      if (dir.equals(context)) {
-        return FileVisitResult.CONTINUE;
+    void walk(Path dir) {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        entries.forEach(children::add);
+      } catch (IOException e) {
+        throw new InvalidBuildSpecException(
+            HelpfulSuggestions.unreadableContextFile(dir, reason(e)), dir, e);
       }
-      for (Path skip : excluded) {
-        if (dir.equals(skip)) {
-          return FileVisitResult.SKIP_SUBTREE;
+      for (Path child : children) {
+        String rel = slashes(context.relativize(child));
+        boolean excludedByIgnore = ignore.excludes(rel);
+        BasicFileAttributes attrs;
+        try {
+          attrs = attributes(child);
+        } catch (InvalidBuildSpecException e) {
+          if (excludedByIgnore) {
+            continue;
+          }
+          throw e;
+        }
+        if (attrs.isDirectory()) {
+          if (excluded.contains(child)) {
+            continue;
+          }
+          if (excludedByIgnore) {
+            if (ignore.hasExclusions()) {
+              walk(child);
+            }
+            continue;
+          }
+          files.put(rel, new FileState(0, 0, mode(attrs), null, "dir", false));
+          walk(child);
+        } else if (!excludedByIgnore) {
+          add(rel, child, attrs);
         }
       }
-      String rel = slashes(context.relativize(dir));
-      if (ignore.excludes(rel)) {
-        // Exceptions (!pattern) may re-include something below: then walk on (as BuildKit does).
-        return ignore.hasExclusions() ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-      }
-      files.put(rel, new FileState(0, 0, mode(attrs), null, "dir", false));
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-      String rel = slashes(context.relativize(file));
-      if (ignore.excludes(rel)) {
-        return FileVisitResult.CONTINUE;
-      }
-      add(rel, file, attrs);
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult visitFileFailed(Path file, IOException exc) {
-      String rel = slashes(context.relativize(file));
-      if (ignore.excludes(rel)) {
-        return FileVisitResult.CONTINUE;
-      }
-      throw new InvalidBuildSpecException(
-          HelpfulSuggestions.unreadableContextFile(file, reason(exc)), file, exc);
     }
 
     void add(String rel, Path file, BasicFileAttributes attrs) {
@@ -265,9 +263,14 @@ public final class Fingerprinter {
     }
   }
 
+  private static final boolean POSIX =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
   private static BasicFileAttributes attributes(Path file) {
     try {
-      return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return POSIX
+          ? Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new InvalidBuildSpecException(
           HelpfulSuggestions.unreadableContextFile(file, reason(e)), file, e);
