@@ -77,8 +77,8 @@ record ContainerSettings(
   }
 
   /** A container of the image with these settings, not started. */
-  GenericContainer<?> create(EnsuredImage image) {
-    GenericContainer<?> container = new GenericContainer<>(image.remoteImage());
+  CachedImageContainer create(EnsuredImage image) {
+    CachedImageContainer container = new CachedImageContainer(image.remoteImage());
     if (!exposedPorts.isEmpty()) {
       container.withExposedPorts(exposedPorts.toArray(Integer[]::new));
     }
@@ -108,40 +108,38 @@ record ContainerSettings(
    * @throws ContainerLaunchException with the cause and the last {@value #LOG_LINES} log lines
    */
   GenericContainer<?> start(EnsuredImage image, String prefix) {
-    GenericContainer<?> container = create(image);
+    CachedImageContainer container = create(image);
     try {
       container.start();
       return container;
     } catch (RuntimeException e) {
-      String logs = logTail(container);
       try {
-        container.stop();
+        container.stop(); // Testcontainers stopped it already; this is for a start that did not
       } catch (RuntimeException stopFailure) {
         e.addSuppressed(stopFailure);
       }
       throw new ContainerLaunchException(
-          prefix + Messages.startFailed(image.reference(), image.imageId(), e, logs), e);
+          prefix
+              + Messages.startFailed(
+                  image.reference(),
+                  image.imageId(),
+                  container.failedState(),
+                  e,
+                  logTail(container.failedLog())),
+          e);
     }
   }
 
-  private static String logTail(GenericContainer<?> container) {
-    if (container.getContainerId() == null) {
-      return ": none (the container was not created)";
+  private static String logTail(List<String> lines) {
+    if (lines.isEmpty()) {
+      return ": none";
     }
-    try {
-      List<String> lines = container.getLogs().lines().toList();
-      if (lines.isEmpty()) {
-        return ": empty";
-      }
-      List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
-      String header =
-          tail.size() < lines.size()
-              ? " (last " + tail.size() + " of " + lines.size() + " lines):"
-              : ":";
-      return header + "\n  " + String.join("\n  ", tail);
-    } catch (RuntimeException e) {
-      return ": unavailable (" + e.getMessage() + ")";
-    }
+    List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
+    String header =
+        tail.size() < lines.size()
+            ? " (last " + tail.size() + " of " + lines.size() + " lines):"
+            : ":";
+    return header + "\n  " + String.join("\n  ", tail);
   }
 
   /** {@link CachedImage.WaitFor#NONE}. */

@@ -87,27 +87,41 @@ final class Messages {
     return at(image, site, problem);
   }
 
-  static String startFailed(String reference, String imageId, Throwable cause, String logs) {
+  static String startFailed(
+      String reference, String imageId, String state, Throwable cause, String logs) {
     return "container of image "
         + reference
         + " ("
         + imageId
-        + ") failed to start: "
-        + rootMessage(cause)
+        + ") failed to start"
+        + (state == null ? "" : " (" + state + ")")
+        + ": "
+        + causes(cause)
         + "\ncontainer log"
         + logs;
   }
 
-  private static String rootMessage(Throwable t) {
+  /**
+   * The messages of a cause chain, each cut to its first line and {@value #CAUSE_CHARS} characters:
+   * Testcontainers puts whole inspect responses into some.
+   */
+  private static String causes(Throwable t) {
     StringBuilder chain = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c.getMessage() != null && !c.getMessage().isBlank()) {
-        if (chain.length() > 0) {
-          chain.append(": ");
-        }
-        chain.append(c.getMessage());
+      String message = c.getMessage();
+      if (message == null || message.isBlank()) {
+        continue;
+      }
+      message = message.lines().findFirst().orElse("");
+      if (message.length() > CAUSE_CHARS) {
+        message = message.substring(0, CAUSE_CHARS) + "...";
+      }
+      if (chain.indexOf(message) < 0) {
+        chain.append(chain.length() == 0 ? "" : "; ").append(message);
       }
     }
     return chain.length() == 0 ? t.getClass().getName() : chain.toString();
   }
+
+  private static final int CAUSE_CHARS = 160;
 }

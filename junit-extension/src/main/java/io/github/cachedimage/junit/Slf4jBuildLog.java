@@ -25,6 +25,8 @@ final class Slf4jBuildLog implements BuildLog {
 
   @Override
   public void progress(String line) {
-    LOG.info(line);
+    if (!line.isBlank()) {
+      LOG.info(line);
+    }
   }
 }
