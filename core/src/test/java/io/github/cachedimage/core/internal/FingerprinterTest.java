@@ -1,0 +1,181 @@
+package io.github.cachedimage.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.cachedimage.core.BuildRecord.FileState;
+import io.github.cachedimage.core.BuildSpec;
+import io.github.cachedimage.core.InvalidBuildSpecException;
+import io.github.cachedimage.core.SecretSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FingerprinterTest {
+  @TempDir Path context;
+  BuildSpec spec;
+
+  @BeforeEach
+  void context() throws IOException {
+    write("Dockerfile", "FROM scratch\nCOPY . /\n");
+    write("src/a.txt", "a");
+    write("src/b.txt", "b");
+    write("notes.md", "ignored");
+    write(".dockerignore", "*.md\ntarget\n");
+    spec = BuildSpec.builder("greeter", context).build();
+    age();
+  }
+
+  private void write(String path, String content) throws IOException {
+    Path file = context.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, content);
+  }
+
+  /** Backdates every file so no entry is racy. */
+  private static final Instant OLD = Instant.parse("2024-01-01T00:00:00.123456789Z");
+
+  private void age() throws IOException {
+    FileTime old = FileTime.from(OLD);
+    try (Stream<Path> files = Files.walk(context)) {
+      for (Path p : files.toList()) {
+        Files.setLastModifiedTime(p, old);
+      }
+    }
+  }
+
+  private Fingerprinter.Result fp(Map<String, FileState> previous) {
+    return Fingerprinter.fingerprint(
+        spec, previous, List.of(context.resolve("target/cached-image")));
+  }
+
+  @Test
+  void sameInputsSameFingerprintAndTheStatCacheAvoidsRehashing() {
+    Fingerprinter.Result first = fp(Map.of());
+    assertThat(first.rehashed()).isEqualTo(4); // Dockerfile, .dockerignore, a, b
+    assertThat(first.files())
+        .containsOnlyKeys(".dockerignore", "Dockerfile", "src", "src/a.txt", "src/b.txt");
+    Fingerprinter.Result second = fp(first.files());
+    assertThat(second.fingerprint()).isEqualTo(first.fingerprint());
+    assertThat(second.rehashed()).isZero();
+  }
+
+  @Test
+  void ignoredFilesAndTheRecordDirectoryDoNotCount() throws IOException {
+    String before = fp(Map.of()).fingerprint();
+    write("notes.md", "changed");
+    write("target/cached-image/greeter.json", "{}");
+    write("target/other.bin", "x");
+    assertThat(fp(Map.of()).fingerprint()).isEqualTo(before);
+  }
+
+  @Test
+  void contentModeAddRemoveAndSpecChangesAreNamed() throws IOException {
+    Fingerprinter.Result base = fp(Map.of());
+    write("src/a.txt", "A");
+    Files.setLastModifiedTime(context.resolve("src/a.txt"), FileTime.from(OLD.plusSeconds(1)));
+    Fingerprinter.Result changed = fp(base.files());
+    assertThat(changed.fingerprint()).isNotEqualTo(base.fingerprint());
+    assertThat(changed.rehashed()).isEqualTo(1);
+    assertThat(Fingerprinter.changes(spec, base.files(), spec, changed.files()))
+        .containsExactly("src/a.txt");
+
+    Files.setPosixFilePermissions(
+        context.resolve("src/b.txt"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    write("src/c.txt", "c");
+    Files.delete(context.resolve("src/a.txt"));
+    BuildSpec other =
+        spec.toBuilder()
+            .buildArg("JAR", "x.jar")
+            .target("t")
+            .secret(new SecretSpec("npmrc", "src=/x"))
+            .build();
+    Fingerprinter.Result now = Fingerprinter.fingerprint(other, changed.files(), List.of());
+    assertThat(Fingerprinter.changes(spec, base.files(), other, now.files()))
+        .containsExactly(
+            "src/a.txt", "src/b.txt", "src/c.txt", "build-arg JAR", "target", "secrets");
+  }
+
+  @Test
+  void onlySecretIdsCount() {
+    BuildSpec a = spec.toBuilder().secret(new SecretSpec("npmrc", "src=/home/a/.npmrc")).build();
+    BuildSpec b = spec.toBuilder().secret(new SecretSpec("npmrc", "env=NPMRC")).build();
+    assertThat(Fingerprinter.fingerprint(a, Map.of(), List.of()).fingerprint())
+        .isEqualTo(Fingerprinter.fingerprint(b, Map.of(), List.of()).fingerprint());
+  }
+
+  @Test
+  void aChangeWithTheSameSizeAndMtimeIsCaughtByTheInode() throws IOException {
+    Fingerprinter.Result base = fp(Map.of());
+    Path a = context.resolve("src/a.txt");
+    FileTime mtime = Files.getLastModifiedTime(a);
+    // an atomic replace (editors, build tools): same size, same mtime, new inode
+    Path temp = context.resolve("src/a.tmp");
+    Files.writeString(temp, "Z");
+    Files.setLastModifiedTime(temp, mtime);
+    Files.move(temp, a, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(fp(base.files()).fingerprint()).isNotEqualTo(base.fingerprint());
+  }
+
+  @Test
+  void racyEntriesAreRehashedEvenWhenTheStatMatches() throws IOException {
+    Files.writeString(context.resolve("src/a.txt"), "fresh"); // mtime: now
+    Fingerprinter.Result first = fp(Map.of());
+    assertThat(first.files().get("src/a.txt").racy()).isTrue();
+    assertThat(first.files().get("src/b.txt").racy()).isFalse();
+    assertThat(fp(first.files()).rehashed()).isEqualTo(1);
+    assertThat(FileState.racy(5_000_000_000L, 5_050_000_000L)).isTrue();
+    assertThat(FileState.racy(5_000_000_001L, 5_200_000_000L)).isFalse();
+    assertThat(FileState.racy(5_000_000_000L, 6_500_000_000L)).isTrue(); // whole seconds: 2 s
+  }
+
+  @Test
+  void dockerfileOutsideTheContextOrIgnoredStillCounts() throws IOException {
+    Path outside = Files.createTempFile("Dockerfile", "");
+    Files.writeString(outside, "FROM scratch\n");
+    BuildSpec external = spec.toBuilder().dockerfile(outside).build();
+    String before = Fingerprinter.fingerprint(external, Map.of(), List.of()).fingerprint();
+    Files.writeString(outside, "FROM scratch\nENV X=1\n");
+    assertThat(Fingerprinter.fingerprint(external, Map.of(), List.of()).fingerprint())
+        .isNotEqualTo(before);
+
+    write(".dockerignore", "Dockerfile\n");
+    String ignored = fp(Map.of()).fingerprint();
+    write("Dockerfile", "FROM scratch\nENV Y=1\n");
+    assertThat(fp(Map.of()).fingerprint()).isNotEqualTo(ignored);
+  }
+
+  @Test
+  void missingDockerfileAndContextNameThePath() {
+    BuildSpec noDockerfile =
+        spec.toBuilder().dockerfile(context.resolve("nope/Dockerfile")).build();
+    assertThatThrownBy(() -> Fingerprinter.fingerprint(noDockerfile, Map.of(), List.of()))
+        .isInstanceOf(InvalidBuildSpecException.class)
+        .hasMessage(
+            "Dockerfile not found: "
+                + context.resolve("nope/Dockerfile")
+                + " (set <dockerfile> or put a Dockerfile in the context directory)");
+    BuildSpec noContext = BuildSpec.builder("greeter", context.resolve("gone")).build();
+    assertThatThrownBy(() -> Fingerprinter.fingerprint(noContext, Map.of(), List.of()))
+        .hasMessage(
+            "context directory not found: "
+                + context.resolve("gone")
+                + " (set <contextDirectory>)");
+  }
+
+  @Test
+  void symlinksCountByTarget() throws IOException {
+    Files.createSymbolicLink(context.resolve("link"), Path.of("src/a.txt"));
+    Fingerprinter.Result r = fp(Map.of());
+    assertThat(r.files().get("link").sha256()).isEqualTo("link:src/a.txt");
+  }
+}
