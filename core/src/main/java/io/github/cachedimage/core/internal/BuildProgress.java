@@ -98,6 +98,7 @@ public final class BuildProgress {
   private static boolean isCacheExport(String name) {
     return name != null
         && (name.startsWith("exporting cache")
+            || name.startsWith("exporting to GitHub Actions Cache")
             || name.startsWith("writing cache")
             || name.startsWith("preparing build cache for export")
             || name.startsWith("exporting content cache"));
