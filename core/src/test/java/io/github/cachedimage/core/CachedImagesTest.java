@@ -1,0 +1,308 @@
+package io.github.cachedimage.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The decision and the build flow against a scripted buildx and engine; no daemon. */
+class CachedImagesTest {
+  @TempDir Path context;
+  @TempDir Path cacheRoot;
+  Path records;
+  BuildSpec spec;
+  final List<String> logged = new CopyOnWriteArrayList<>();
+  final FakeEngine engine = new FakeEngine();
+  final FakeBuildx buildx = new FakeBuildx();
+  CachedImages images;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY a.txt /\n");
+    Files.writeString(context.resolve("a.txt"), "a");
+    for (Path p : List.of(context.resolve("Dockerfile"), context.resolve("a.txt"))) {
+      Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(60)));
+    }
+    records = context.resolve(BuildRecord.RECORD_DIRECTORY);
+    spec =
+        BuildSpec.builder("greeter", context)
+            .cacheFrom(CacheSpec.parseImport("type=local,src=/c"))
+            .cacheTo(CacheSpec.parseExport("type=local,dest=/c2,mode=max"))
+            .build();
+    images = new CachedImages(log(), engine, buildx, cacheRoot);
+  }
+
+  BuildLog log() {
+    return new BuildLog() {
+      public void info(String m) {
+        logged.add("INFO " + m);
+      }
+
+      public void warn(String m) {
+        logged.add("WARN " + m);
+      }
+
+      public void debug(String m) {}
+
+      public void progress(String line) {
+        logged.add("PROGRESS " + line);
+      }
+    };
+  }
+
+  @Test
+  void buildsOnceThenIsUpToDateWithoutRunningBuildx() {
+    EnsureResult first = images.ensure(spec, records);
+    assertThat(first.built()).isTrue();
+    assertThat(first.before().status()).isEqualTo(Freshness.Status.NO_RECORD);
+    BuildRecord record = first.record();
+    assertThat(record.imageId()).isEqualTo("sha256:" + "a".repeat(64));
+    assertThat(record.contentTag())
+        .isEqualTo("greeter:fp-" + record.fingerprint().substring(0, 12));
+    assertThat(record.tags()).containsExactly(record.contentTag(), "greeter:latest");
+    assertThat(record.cacheSummary())
+        .isEqualTo(new BuildRecord.CacheSummary(2, 1, List.of("type=local,src=/c")));
+    assertThat(BuildRecord.read(records, "greeter")).contains(record);
+    assertThat(buildx.builds).hasSize(1);
+    // exports are warnings by default
+    assertThat(buildx.builds.get(0).cacheTo())
+        .containsExactly(CacheSpec.parseExport("type=local,dest=/c2,mode=max,ignore-error=true"));
+    assertThat(logged).contains("PROGRESS #5 [2/2] COPY a.txt /");
+    assertThat(logged)
+        .anyMatch(
+            l ->
+                l.matches(
+                    "INFO greeter: built sha256:a{12} in \\d+\\.\\d s, 1/2 steps cached \\(from type=local,src=/c\\)"));
+
+    logged.clear();
+    EnsureResult second = images.ensure(spec, records);
+    assertThat(second.built()).isFalse();
+    assertThat(buildx.builds).hasSize(1);
+    assertThat(buildx.infoCalls).isEqualTo(1);
+    assertThat(second.record()).isEqualTo(record);
+    assertThat(logged)
+        .singleElement()
+        .asString()
+        .matches("INFO greeter: up to date \\(sha256:a{12}, inputs unchanged\\) in \\d+ ms");
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+  }
+
+  @Test
+  void rebuildsWhenTheImageIsGoneOrAnInputChanged() throws IOException {
+    images.ensure(spec, records);
+    engine.ids.clear();
+    Freshness gone = images.check(spec, records);
+    assertThat(gone.status()).isEqualTo(Freshness.Status.IMAGE_GONE);
+    assertThat(gone.describe()).isEqualTo("image sha256:aaaaaaaaaaaa is gone from the engine");
+    images.ensure(spec, records);
+    assertThat(buildx.builds).hasSize(2);
+
+    Files.writeString(context.resolve("a.txt"), "changed");
+    Freshness changed = images.check(spec, records);
+    assertThat(changed.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(changed.describe()).isEqualTo("inputs changed: a.txt");
+    logged.clear();
+    images.ensure(spec, records);
+    assertThat(logged).contains("INFO greeter: building (inputs changed: a.txt)");
+  }
+
+  @Test
+  void describeNamesUpToFivePaths() {
+    Freshness f =
+        new Freshness(
+            Freshness.Status.INPUTS_CHANGED, null, List.of("a", "b", "c", "d", "e", "f", "g"));
+    assertThat(f.describe()).isEqualTo("inputs changed: a, b, c, d, e, ... (7 paths)");
+    assertThat(new Freshness(Freshness.Status.NO_RECORD, null, null).describe())
+        .isEqualTo("no record");
+  }
+
+  @Test
+  void aFailedStepNamesItWritesNoRecordAndLeavesThePreviousOne() throws IOException {
+    BuildRecord previous = images.ensure(spec, records).record();
+    byte[] before = Files.readAllBytes(BuildRecord.file(records, "greeter"));
+    Files.writeString(context.resolve("a.txt"), "breaks the build");
+    buildx.failing = true;
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildFailedException.class)
+        .hasMessage(
+            "greeter: docker buildx build failed at step [2/2] COPY a.txt /: process \"/bin/sh -c"
+                + " false\" did not complete successfully: exit code: 1\nlast output:\n  oh no")
+        .satisfies(
+            e -> {
+              BuildFailedException f = (BuildFailedException) e;
+              assertThat(f.failedStep()).isEqualTo("[2/2] COPY a.txt /");
+              assertThat(f.lastLines()).containsExactly("oh no");
+            });
+    assertThat(Files.readAllBytes(BuildRecord.file(records, "greeter"))).isEqualTo(before);
+    assertThat(BuildRecord.read(records, "greeter")).contains(previous);
+    try (Stream<Path> files = Files.list(records)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("greeter.json", "greeter.lock");
+    }
+  }
+
+  @Test
+  void noEngine() {
+    engine.reachable = false;
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(DockerUnavailableException.class)
+        .hasMessage(
+            "Cannot reach a Docker engine. Start Docker, or point DOCKER_HOST at a running engine; 'docker info' must work.");
+  }
+
+  @Test
+  void buildxTooOld() {
+    buildx.info = new Buildx.Info("0.20.1", "default", "docker", true);
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessage(
+            "docker buildx 0.20.1 is older than 0.21, the oldest version cached-image supports."
+                + " Upgrade the buildx plugin: https://github.com/docker/buildx#installing");
+  }
+
+  @Test
+  void dockerDriverWithoutContainerdStoreCannotExport() {
+    buildx.info = new Buildx.Info("0.29.1", "default", "docker", false);
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessageStartingWith(
+            "buildx builder 'default' uses the docker driver without the containerd image store,"
+                + " which cannot export cache type=local. Fix: enable the containerd image store")
+        .hasMessageContaining("docker buildx create --name cached-image --driver docker-container");
+    assertThat(buildx.builds).isEmpty();
+  }
+
+  @Test
+  void defaultCacheExportsToAFreshGenerationAndSwapsItIn() throws IOException {
+    BuildSpec plain = BuildSpec.builder("greeter", context).build();
+    images.ensure(plain, records);
+    Buildx.Invocation first = buildx.builds.get(0);
+    assertThat(first.cacheFrom()).isEmpty();
+    Path gen1 = Path.of(first.cacheTo().get(0).attribute("dest"));
+    assertThat(gen1.getParent()).isEqualTo(cacheRoot.resolve("greeter"));
+    assertThat(first.cacheTo().get(0).toBuildxArgument()).endsWith(",mode=max,ignore-error=true");
+
+    Files.writeString(context.resolve("a.txt"), "next");
+    images.ensure(plain, records);
+    Buildx.Invocation second = buildx.builds.get(1);
+    assertThat(second.cacheFrom()).containsExactly(CacheSpec.of("local", "src", gen1.toString()));
+    Path gen2 = Path.of(second.cacheTo().get(0).attribute("dest"));
+    assertThat(gen2).isNotEqualTo(gen1);
+    assertThat(gen1).doesNotExist();
+    assertThat(gen2.resolve("index.json")).exists();
+    assertThat(Files.readString(cacheRoot.resolve("greeter/CURRENT")))
+        .isEqualTo(gen2.getFileName().toString());
+  }
+
+  @Test
+  void concurrentEnsuresBuildOnce() throws Exception {
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  images.ensure(spec, records);
+                } catch (Throwable e) {
+                  errors.add(e);
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(20_000);
+    }
+    assertThat(errors).isEmpty();
+    assertThat(buildx.builds).hasSize(1);
+  }
+
+  static final class FakeEngine implements DockerImages {
+    final Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    volatile boolean reachable = true;
+
+    @Override
+    public boolean isReachable() {
+      return reachable;
+    }
+
+    @Override
+    public Optional<String> findImage(String imageIdOrRef) {
+      if (!reachable) {
+        throw new DockerUnavailableException("down");
+      }
+      if (ids.contains(imageIdOrRef)) {
+        return Optional.of("sha256:" + "a".repeat(64));
+      }
+      return Optional.empty();
+    }
+  }
+
+  final class FakeBuildx implements Buildx {
+    final List<Invocation> builds = new CopyOnWriteArrayList<>();
+    volatile int infoCalls;
+    volatile Info info = new Info("0.29.1", "default", "docker", true);
+    volatile boolean failing;
+
+    @Override
+    public Info info(String builder) {
+      infoCalls++;
+      return info;
+    }
+
+    @Override
+    public int build(Invocation invocation, Consumer<String> output) {
+      builds.add(invocation);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      output.accept("#1 [internal] load build definition from Dockerfile");
+      output.accept("#4 [1/2] FROM docker.io/library/busybox");
+      output.accept("#4 CACHED");
+      output.accept("#5 [2/2] COPY a.txt /");
+      if (failing) {
+        output.accept("#5 0.123 oh no");
+        output.accept(
+            "#5 ERROR: process \"/bin/sh -c false\" did not complete successfully: exit code: 1");
+        output.accept(
+            "ERROR: failed to build: failed to solve: process \"/bin/sh -c false\" did not complete successfully: exit code: 1");
+        return 1;
+      }
+      output.accept("#5 DONE 0.1s");
+      try {
+        Files.writeString(
+            invocation.metadataFile(),
+            "{\"containerimage.digest\":\"sha256:" + "a".repeat(64) + "\"}");
+        for (CacheSpec to : invocation.cacheTo()) {
+          if (to.type().equals("local")) {
+            Path dest = Path.of(to.attribute("dest"));
+            Files.createDirectories(dest);
+            Files.writeString(dest.resolve("index.json"), "{}");
+          }
+        }
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+      engine.ids.add(invocation.tags().get(0));
+      engine.ids.add("sha256:" + "a".repeat(64));
+      return 0;
+    }
+  }
+}
