@@ -31,12 +31,17 @@ final class GhaSuggestions {
           + " environment";
 
   static Problem tokenMissing() {
-    return new Problem(TOKEN + " is not set (and the spec has no token=)", RUNTIME_STEP_FIX);
+    return new Problem(
+        TOKEN + " is not set (and the spec has no token attribute)", RUNTIME_STEP_FIX);
   }
 
   static Problem urlMissing() {
     return new Problem(
-        "neither " + RESULTS_URL + " nor " + CACHE_URL + " is set (and the spec has no url=)",
+        "neither "
+            + RESULTS_URL
+            + " nor "
+            + CACHE_URL
+            + " is set (and the spec has no url attribute)",
         RUNTIME_STEP_FIX);
   }
 
@@ -66,7 +71,7 @@ final class GhaSuggestions {
     return new Problem(
         "cache service v2 is selected but "
             + RESULTS_URL
-            + " is not set (and the spec has no url_v2=)",
+            + " is not set (and the spec has no url_v2 attribute)",
         RUNTIME_STEP_FIX);
   }
 

@@ -134,8 +134,8 @@ class GhaPreflightTest {
         .isInstanceOf(GhaCacheUnavailableException.class)
         .hasMessage(
             "greeter: the type=gha cache cannot work here and buildx would drop it silently:"
-                + " ACTIONS_RUNTIME_TOKEN is not set (and the spec has no token=); neither"
-                + " ACTIONS_RESULTS_URL nor ACTIONS_CACHE_URL is set (and the spec has no url=)."
+                + " ACTIONS_RUNTIME_TOKEN is not set (and the spec has no token attribute); neither"
+                + " ACTIONS_RESULTS_URL nor ACTIONS_CACHE_URL is set (and the spec has no url attribute)."
                 + " Fix: add the step '- uses: crazy-max/ghaction-github-runtime@v3' before the"
                 + " step that runs Maven (GitHub gives ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL"
                 + " and ACTIONS_CACHE_SERVICE_V2 only to JavaScript actions, not to run: steps),"
