@@ -1,0 +1,127 @@
+package io.github.cachedimage.it.support;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real registry (Debian's {@code docker-registry}, Distribution 2.8) on a free loopback port, for
+ * {@code type=registry} caches. The engine accepts plain HTTP on 127.0.0.0/8. Started detached with
+ * its output in a log file (it must not hold the CI's output open) and stopped by {@link #close()}.
+ *
+ * <pre>{@code
+ * try (LocalRegistry registry = LocalRegistry.start(workDir)) {
+ *   String ref = registry.address() + "/greeter:cache"; // 127.0.0.1:PORT/greeter:cache
+ * }
+ * }</pre>
+ */
+public final class LocalRegistry implements AutoCloseable {
+  public static final String BINARY = "docker-registry";
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private LocalRegistry(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Whether the registry binary is installed ({@code apt-get install docker-registry}). */
+  public static boolean available() {
+    return Processes.run(List.of("sh", "-c", "command -v " + BINARY), Duration.ofSeconds(10))
+            .exitCode()
+        == 0;
+  }
+
+  public static LocalRegistry start(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    Path config = directory.resolve("config.yml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "version: 0.1",
+            "log:",
+            "  level: warn",
+            "storage:",
+            "  filesystem:",
+            "    rootdirectory: " + directory.resolve("data"),
+            "  delete:",
+            "    enabled: true",
+            "http:",
+            "  addr: 127.0.0.1:" + port,
+            ""));
+    Path log = directory.resolve("registry.log");
+    Process process =
+        new ProcessBuilder("setsid", BINARY, "serve", config.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    LocalRegistry registry = new LocalRegistry(process, port, log);
+    registry.awaitReady(Duration.ofSeconds(30));
+    return registry;
+  }
+
+  private void awaitReady(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("docker-registry exited:\n" + Files.readString(log));
+      }
+      try {
+        HttpURLConnection c =
+            (HttpURLConnection) URI.create("http://" + address() + "/v2/").toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(1000);
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    close();
+    throw new IllegalStateException(
+        "docker-registry did not answer within " + timeout + ":\n" + Files.readString(log));
+  }
+
+  /** {@code 127.0.0.1:PORT}, to prefix repository names. */
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
