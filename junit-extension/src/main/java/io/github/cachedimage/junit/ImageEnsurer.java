@@ -10,6 +10,8 @@ import io.github.cachedimage.core.DockerUnavailableException;
 import io.github.cachedimage.core.EnsureResult;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Turns a request into an image that is present and fresh, through the core: whether the image is
@@ -29,6 +31,9 @@ final class ImageEnsurer {
    * @throws ImageUnavailableException with a message that does not name the annotated element
    */
   EnsuredImage ensure(ImageRequest request) {
+    // Reading the record (Jackson's first use in a test JVM: a few hundred ms of class loading)
+    // overlaps with Testcontainers finding the engine, which the first test of a run waits for.
+    CompletableFuture<BuildSpec> recordedSpec = CompletableFuture.supplyAsync(request::spec);
     if (!docker.isReachable()) {
       throw new ImageUnavailableException(
           Messages.dockerUnreachable(docker.unreachableReason()), null, true);
@@ -36,7 +41,7 @@ final class ImageEnsurer {
     BuildSpec spec;
     EnsureResult result;
     try {
-      spec = request.spec();
+      spec = join(recordedSpec);
       result = CachedImages.create(log, docker.images()).ensure(spec, request.recordDirectory());
     } catch (DockerUnavailableException e) {
       throw new ImageUnavailableException(Messages.dockerUnreachable(e.getMessage()), e, true);
@@ -51,6 +56,17 @@ final class ImageEnsurer {
     keepContentTag(record, reference);
     return new EnsuredImage(
         record.image(), record.imageId(), reference, result.built(), summary(result));
+  }
+
+  private static BuildSpec join(CompletableFuture<BuildSpec> spec) {
+    try {
+      return spec.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** {@code greeter:fp-1a2b3c4d5e6f}, whether the record holds the full reference or the tag. */
