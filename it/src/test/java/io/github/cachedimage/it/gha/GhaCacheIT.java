@@ -358,7 +358,7 @@ class GhaCacheIT {
     return new String(out, StandardCharsets.UTF_8);
   }
 
-  private static void figure(String format, Object... args) throws IOException {
+  static void figure(String format, Object... args) throws IOException {
     String line = String.format(Locale.ROOT, format, args);
     System.out.println("[figure] " + line);
     Path file = Path.of("target", "gha-figures.txt");
