@@ -65,12 +65,19 @@ public record BuildRecord(
 
   public static final int FORMAT_VERSION = 1;
 
-  static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+  /** Data binding for writing; loaded on first use only (reading is {@code RecordReader}). */
+  static ObjectMapper json() {
+    return Json.MAPPER;
+  }
+
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   public BuildRecord {
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -143,7 +150,8 @@ public record BuildRecord(
   public static Optional<BuildRecord> read(Path recordDirectory, String image) {
     Path file = file(recordDirectory, image);
     try {
-      BuildRecord record = JSON.readValue(Files.readAllBytes(file), BuildRecord.class);
+      BuildRecord record =
+          io.github.cachedimage.core.internal.RecordReader.read(Files.readAllBytes(file));
       if (record.formatVersion() != FORMAT_VERSION || !image.equals(record.image())) {
         return Optional.empty();
       }
@@ -162,7 +170,7 @@ public record BuildRecord(
       Files.createDirectories(recordDirectory);
       Path temp = Files.createTempFile(recordDirectory, ".record-", ".tmp");
       try {
-        Files.write(temp, JSON.writeValueAsBytes(this));
+        Files.write(temp, json().writeValueAsBytes(this));
         try {
           Files.move(
               temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

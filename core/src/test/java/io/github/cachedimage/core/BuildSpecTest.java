@@ -51,7 +51,7 @@ class BuildSpecTest {
                 CacheSpec.parseExport("type=registry,ref=localhost:5000/greeter:cache,mode=max"))
             .target("runtime")
             .build();
-    String json = BuildRecord.JSON.writeValueAsString(spec);
-    assertThat(BuildRecord.JSON.readValue(json, BuildSpec.class)).isEqualTo(spec);
+    String json = BuildRecord.json().writeValueAsString(spec);
+    assertThat(BuildRecord.json().readValue(json, BuildSpec.class)).isEqualTo(spec);
   }
 }

@@ -8,19 +8,26 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.github.cachedimage.core.DockerImages;
 import io.github.cachedimage.core.DockerJavaImages;
+import io.github.cachedimage.core.UnixSocketImages;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The plugin's Docker API client: docker-java with the zero-dependency transport, configured like
- * the docker CLI ({@code DOCKER_HOST}, {@code ~/.docker/config.json}, default socket).
+ * The plugin's Docker API access: plain HTTP on the local socket when the engine is one (fast in a
+ * cold JVM, see {@link UnixSocketImages}), else docker-java with the zero-dependency transport,
+ * configured like the docker CLI ({@code DOCKER_HOST}, {@code ~/.docker/config.json}, TLS).
  */
 final class MavenDockerImages implements DockerImages, AutoCloseable {
-  private final DockerClient client;
-  private final DockerJavaImages images;
+  private DockerClient client;
+  private final DockerImages images;
 
   MavenDockerImages() {
+    Optional<UnixSocketImages> socket = UnixSocketImages.forEnvironment(System.getenv());
+    if (socket.isPresent()) {
+      this.images = socket.get();
+      return;
+    }
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     DockerHttpClient http =
         new ZerodepDockerHttpClient.Builder()
@@ -46,7 +53,9 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
   @Override
   public void close() {
     try {
-      client.close();
+      if (client != null) {
+        client.close();
+      }
     } catch (IOException ignored) {
       // nothing left to release
     }

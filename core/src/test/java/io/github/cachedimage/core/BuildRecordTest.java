@@ -1,0 +1,81 @@
+package io.github.cachedimage.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.cachedimage.core.BuildRecord.CacheSummary;
+import io.github.cachedimage.core.BuildRecord.FileState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BuildRecordTest {
+  @TempDir Path dir;
+
+  static BuildRecord sample(Path context, String fingerprint) {
+    BuildSpec spec =
+        BuildSpec.builder("localhost:5000/team/greeter", context)
+            .buildArg("JAR", "target/greeter.jar")
+            .label("a", "b")
+            .secret(SecretSpec.parse("id=npmrc,src=/x"))
+            .cacheFrom(CacheSpec.parseImport("type=registry,ref=localhost:5000/greeter:cache"))
+            .cacheTo(CacheSpec.parseExport("type=local,\"dest=/tmp/a,b\",mode=max"))
+            .platform("linux/amd64")
+            .pull(true)
+            .build();
+    return new BuildRecord(
+        spec.image(),
+        spec,
+        fingerprint,
+        "sha256:" + "1".repeat(64),
+        "sha256:" + "2".repeat(64),
+        List.of("localhost:5000/team/greeter:fp-" + fingerprint.substring(0, 12)),
+        "localhost:5000/team/greeter:fp-" + fingerprint.substring(0, 12),
+        Instant.parse("2026-11-28T07:25:24.623577590Z"),
+        2100,
+        new CacheSummary(8, 7, List.of("type=registry,ref=localhost:5000/greeter:cache")),
+        Map.of(
+            "src/a.txt",
+                new FileState(
+                    10, 1_795_850_647_795_930_420L, 0644, "(dev=fe00,ino=1)", "ab", false),
+            "src", new FileState(0, 0, 0755, null, "dir", false),
+            "racy.txt", new FileState(1, 2, 0600, null, "cd", true)),
+        BuildRecord.FORMAT_VERSION);
+  }
+
+  @Test
+  void writeThenReadRoundTripsEveryField() {
+    BuildRecord record = sample(dir.resolve("ctx"), "f".repeat(64));
+    Path file = record.write(dir);
+    assertThat(file).isEqualTo(dir.resolve("localhost_5000_team_greeter.json"));
+    assertThat(BuildRecord.read(dir, record.image())).contains(record);
+  }
+
+  @Test
+  void writesAtomicallyLeavingNoTemporaryFiles() throws Exception {
+    sample(dir.resolve("ctx"), "a".repeat(64)).write(dir);
+    BuildRecord second = sample(dir.resolve("ctx"), "b".repeat(64));
+    second.write(dir);
+    assertThat(BuildRecord.read(dir, second.image())).contains(second);
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactly("localhost_5000_team_greeter.json");
+    }
+  }
+
+  @Test
+  void missingCorruptOrForeignRecordsReadAsNone() throws Exception {
+    assertThat(BuildRecord.read(dir, "greeter")).isEmpty();
+    Files.writeString(BuildRecord.file(dir, "greeter"), "{ not json");
+    assertThat(BuildRecord.read(dir, "greeter")).isEmpty();
+    sample(dir.resolve("ctx"), "a".repeat(64)).write(dir);
+    Files.move(
+        BuildRecord.file(dir, "localhost:5000/team/greeter"),
+        BuildRecord.file(dir, "greeter"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(BuildRecord.read(dir, "greeter")).isEmpty();
+  }
+}
