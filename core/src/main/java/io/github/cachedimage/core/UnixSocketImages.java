@@ -95,7 +95,7 @@ public final class UnixSocketImages implements DockerImages {
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  private record Response(int status, String body) {}
+  record Response(int status, String body) {}
 
   private Response get(String path) throws IOException {
     // Blocking socket channels have no read timeout: bound the whole exchange instead.
