@@ -27,7 +27,8 @@ public final class DockerSpy {
 
   /**
    * Records, answers with {@code caseBranches} (shell {@code case "$*" in} branches, e.g. {@code
-   * "'buildx version') echo old; exit 0 ;;"}) and passes the rest through.
+   * "'buildx version') echo old ;;"}; a matching branch is the whole answer) and passes the rest
+   * through to the real docker.
    */
   public static DockerSpy scripted(Path directory, String caseBranches) throws IOException {
     Path bin = Files.createDirectories(directory.resolve("bin"));
@@ -46,8 +47,8 @@ public final class DockerSpy {
             "echo \"$*\" >> '" + calls + "'",
             "case \"$*\" in",
             caseBranches,
+            "*) exec '" + real + "' \"$@\" ;;",
             "esac",
-            "exec '" + real + "' \"$@\"",
             ""));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return new DockerSpy(bin, calls);
