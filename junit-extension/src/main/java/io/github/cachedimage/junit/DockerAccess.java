@@ -1,7 +1,11 @@
 package io.github.cachedimage.junit;
 
+import com.github.dockerjava.api.DockerClient;
 import io.github.cachedimage.core.DockerImages;
 import io.github.cachedimage.core.DockerJavaImages;
+import io.github.cachedimage.core.UnixSocketImages;
+import java.net.URI;
+import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -60,12 +64,26 @@ interface DockerAccess {
       if (result == null) {
         synchronized (this) {
           if (images == null) {
-            images = new DockerJavaImages(DockerClientFactory.instance().client());
+            images = imagesOf(DockerClientFactory.instance());
           }
           result = images;
         }
       }
       return result;
+    }
+
+    /**
+     * The engine Testcontainers uses, asked over its Unix socket with the JDK when it is one (the
+     * first docker-java inspect of a run costs tens of milliseconds of class loading; this a few),
+     * else through Testcontainers' docker-java client.
+     */
+    private static DockerImages imagesOf(DockerClientFactory factory) {
+      DockerClient client = factory.client();
+      URI host = factory.getTransportConfig().getDockerHost();
+      if (host != null && "unix".equals(host.getScheme()) && host.getPath() != null) {
+        return new UnixSocketImages(Path.of(host.getPath()));
+      }
+      return new DockerJavaImages(client);
     }
 
     @Override

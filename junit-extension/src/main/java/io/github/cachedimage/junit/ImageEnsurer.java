@@ -6,6 +6,7 @@ import io.github.cachedimage.core.BuildRecord;
 import io.github.cachedimage.core.BuildSpec;
 import io.github.cachedimage.core.CachedImageException;
 import io.github.cachedimage.core.CachedImages;
+import io.github.cachedimage.core.DockerImages;
 import io.github.cachedimage.core.DockerUnavailableException;
 import io.github.cachedimage.core.EnsureResult;
 import java.util.Locale;
@@ -31,18 +32,21 @@ final class ImageEnsurer {
    * @throws ImageUnavailableException with a message that does not name the annotated element
    */
   EnsuredImage ensure(ImageRequest request) {
-    // Reading the record (Jackson's first use in a test JVM: a few hundred ms of class loading)
-    // overlaps with Testcontainers finding the engine, which the first test of a run waits for.
-    CompletableFuture<BuildSpec> recordedSpec = CompletableFuture.supplyAsync(request::spec);
+    // Reading the record (the first JSON parse in a test JVM pays class loading) overlaps with
+    // Testcontainers finding the engine, which the first test of a run waits for anyway.
+    CompletableFuture<Optional<BuildRecord>> recorded =
+        CompletableFuture.supplyAsync(request::record);
     if (!docker.isReachable()) {
       throw new ImageUnavailableException(
           Messages.dockerUnreachable(docker.unreachableReason()), null, true);
     }
-    BuildSpec spec;
     EnsureResult result;
+    TagFirstImages images;
     try {
-      spec = join(recordedSpec);
-      result = CachedImages.create(log, docker.images()).ensure(spec, request.recordDirectory());
+      Optional<BuildRecord> before = join(recorded);
+      BuildSpec spec = request.spec(before);
+      images = new TagFirstImages(docker.images(), before.orElse(null));
+      result = CachedImages.create(log, images).ensure(spec, request.recordDirectory());
     } catch (DockerUnavailableException e) {
       throw new ImageUnavailableException(Messages.dockerUnreachable(e.getMessage()), e, true);
     } catch (BuildFailedException e) {
@@ -53,19 +57,75 @@ final class ImageEnsurer {
     }
     BuildRecord record = result.record();
     String reference = contentReference(record);
-    keepContentTag(record, reference);
+    if (!images.verifiedTag(record)) {
+      keepContentTag(record, reference);
+    }
     return new EnsuredImage(
         record.image(), record.imageId(), reference, result.built(), summary(result));
   }
 
-  private static BuildSpec join(CompletableFuture<BuildSpec> spec) {
+  private Optional<String> findTagged(String reference) {
+    return docker.images().findImage(reference);
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
     try {
-      return spec.join();
+      return future.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
       }
       throw e;
+    }
+  }
+
+  /**
+   * The engine, answering the core's "is the recorded image ID there?" by inspecting the recorded
+   * content tag: if the tag names that ID, both are proven in one round trip (the fast path's only
+   * one); otherwise it asks for the ID as asked. Every answer is the one the core expects.
+   */
+  private static final class TagFirstImages implements DockerImages {
+    private final DockerImages engine;
+    private final String imageId;
+    private final String reference;
+    private volatile boolean tagVerified;
+
+    TagFirstImages(DockerImages engine, BuildRecord recorded) {
+      this.engine = engine;
+      this.imageId = recorded == null ? null : recorded.imageId();
+      this.reference = recorded == null ? null : contentReferenceOrNull(recorded);
+    }
+
+    @Override
+    public boolean isReachable() {
+      return engine.isReachable();
+    }
+
+    @Override
+    public Optional<String> findImage(String imageIdOrRef) {
+      if (reference != null && imageIdOrRef.equals(imageId)) {
+        Optional<String> tagged = engine.findImage(reference);
+        if (tagged.isPresent() && tagged.get().equals(imageId)) {
+          tagVerified = true;
+          return tagged;
+        }
+      }
+      return engine.findImage(imageIdOrRef);
+    }
+
+    /** Whether the content tag of this (unchanged) record was seen naming its image. */
+    boolean verifiedTag(BuildRecord record) {
+      return tagVerified
+          && record.imageId().equals(imageId)
+          && reference.equals(contentReferenceOrNull(record));
+    }
+  }
+
+  private static String contentReferenceOrNull(BuildRecord record) {
+    try {
+      return contentReference(record);
+    } catch (ImageUnavailableException e) {
+      return null;
     }
   }
 
@@ -86,7 +146,7 @@ final class ImageEnsurer {
    * other tags): put it back rather than let Testcontainers try to pull it.
    */
   private void keepContentTag(BuildRecord record, String reference) {
-    Optional<String> tagged = docker.images().findImage(reference);
+    Optional<String> tagged = findTagged(reference);
     if (tagged.isPresent() && tagged.get().equals(record.imageId())) {
       return;
     }

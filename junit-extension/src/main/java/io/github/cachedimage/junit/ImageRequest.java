@@ -75,7 +75,11 @@ record ImageRequest(
    * @throws ImageUnavailableException when there is neither a record nor a Dockerfile
    */
   BuildSpec spec() {
-    Optional<BuildRecord> record = record();
+    return spec(record());
+  }
+
+  /** As {@link #spec()}, with the record already read. */
+  BuildSpec spec(Optional<BuildRecord> record) {
     if (record.isPresent() && record.get().spec() != null) {
       return record.get().spec();
     }
