@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Turns a request into an image that is present and fresh, through the core: whether the image is
@@ -32,21 +34,26 @@ final class ImageEnsurer {
    * @throws ImageUnavailableException with a message that does not name the annotated element
    */
   EnsuredImage ensure(ImageRequest request) {
-    // Reading the record (the first JSON parse in a test JVM pays class loading) overlaps with
-    // Testcontainers finding the engine, which the first test of a run waits for anyway.
-    CompletableFuture<Optional<BuildRecord>> recorded =
-        CompletableFuture.supplyAsync(request::record);
+    // The whole check (record, fingerprint of the context, and the class loading of a first use
+    // in a test JVM) runs while this thread waits for Testcontainers to find the engine, which the
+    // first test of a run pays anyway; the check's one engine call waits for that.
+    TagFirstImages images = new TagFirstImages(new EngineWhenReady(docker));
+    CompletableFuture<EnsureResult> ensured =
+        CompletableFuture.supplyAsync(
+            () -> {
+              Optional<BuildRecord> before = request.record();
+              BuildSpec spec = request.spec(before);
+              images.recorded(before.orElse(null));
+              return CachedImages.create(log, images).ensure(spec, request.recordDirectory());
+            },
+            EXECUTOR);
     if (!docker.isReachable()) {
       throw new ImageUnavailableException(
           Messages.dockerUnreachable(docker.unreachableReason()), null, true);
     }
     EnsureResult result;
-    TagFirstImages images;
     try {
-      Optional<BuildRecord> before = join(recorded);
-      BuildSpec spec = request.spec(before);
-      images = new TagFirstImages(docker.images(), before.orElse(null));
-      result = CachedImages.create(log, images).ensure(spec, request.recordDirectory());
+      result = join(ensured);
     } catch (DockerUnavailableException e) {
       throw new ImageUnavailableException(Messages.dockerUnreachable(e.getMessage()), e, true);
     } catch (BuildFailedException e) {
@@ -62,6 +69,31 @@ final class ImageEnsurer {
     }
     return new EnsuredImage(
         record.image(), record.imageId(), reference, result.built(), summary(result));
+  }
+
+  /** Runs checks (and builds) off the caller's thread; daemon threads, so a JVM can always exit. */
+  private static final ExecutorService EXECUTOR =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "cached-image-ensure");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /** The engine's images once Testcontainers found the engine; no engine is the core's error. */
+  private record EngineWhenReady(DockerAccess docker) implements DockerImages {
+    @Override
+    public boolean isReachable() {
+      return docker.isReachable();
+    }
+
+    @Override
+    public Optional<String> findImage(String imageIdOrRef) {
+      if (!docker.isReachable()) {
+        throw new DockerUnavailableException(docker.unreachableReason());
+      }
+      return docker.images().findImage(imageIdOrRef);
+    }
   }
 
   private Optional<String> findTagged(String reference) {
@@ -86,12 +118,16 @@ final class ImageEnsurer {
    */
   private static final class TagFirstImages implements DockerImages {
     private final DockerImages engine;
-    private final String imageId;
-    private final String reference;
+    private volatile String imageId;
+    private volatile String reference;
     private volatile boolean tagVerified;
 
-    TagFirstImages(DockerImages engine, BuildRecord recorded) {
+    TagFirstImages(DockerImages engine) {
       this.engine = engine;
+    }
+
+    /** The record read before the check, or {@code null}. */
+    void recorded(BuildRecord recorded) {
       this.imageId = recorded == null ? null : recorded.imageId();
       this.reference = recorded == null ? null : contentReferenceOrNull(recorded);
     }
@@ -103,6 +139,7 @@ final class ImageEnsurer {
 
     @Override
     public Optional<String> findImage(String imageIdOrRef) {
+      String reference = this.reference;
       if (reference != null && imageIdOrRef.equals(imageId)) {
         Optional<String> tagged = engine.findImage(reference);
         if (tagged.isPresent() && tagged.get().equals(imageId)) {
