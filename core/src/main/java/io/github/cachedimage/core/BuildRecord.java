@@ -74,6 +74,12 @@ public record BuildRecord(
     static final ObjectMapper MAPPER =
         new ObjectMapper()
             .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            // paths as plain strings ("/work/greeter"), not file: URIs, for people reading records
+            .registerModule(
+                new com.fasterxml.jackson.databind.module.SimpleModule()
+                    .addSerializer(
+                        Path.class,
+                        com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);

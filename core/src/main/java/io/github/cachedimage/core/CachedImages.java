@@ -312,7 +312,7 @@ public final class CachedImages {
               spec.image()
                   + ": "
                   + progress.exportErrors().get(0)
-                  + " (failOnCacheExportError is set)",
+                  + " (failOnCacheExportError is set; unset it to build on with a warning)",
               null,
               progress.failureOutput());
         }
@@ -400,6 +400,18 @@ public final class CachedImages {
   }
 
   private static BuildFailedException failure(BuildSpec spec, int exit, BuildProgress progress) {
+    if (progress.failedStep() == null && !progress.exportErrors().isEmpty()) {
+      // only the cache export failed: buildx fails the build when ignore-error is not set
+      return new BuildFailedException(
+          spec.image()
+              + ": "
+              + progress.exportErrors().get(0)
+              + (spec.failOnCacheExportError()
+                  ? " (failOnCacheExportError is set; unset it to build on with a warning)"
+                  : ""),
+          null,
+          progress.failureOutput());
+    }
     StringBuilder message = new StringBuilder(spec.image()).append(": docker buildx build failed");
     if (progress.failedStep() != null) {
       message.append(" at step ").append(progress.failedStep());

@@ -47,10 +47,12 @@ class BuildRecordTest {
   }
 
   @Test
-  void writeThenReadRoundTripsEveryField() {
+  void writeThenReadRoundTripsEveryField() throws Exception {
     BuildRecord record = sample(dir.resolve("ctx"), "f".repeat(64));
     Path file = record.write(dir);
     assertThat(file).isEqualTo(dir.resolve("localhost_5000_team_greeter.json"));
+    assertThat(Files.readString(file))
+        .contains("\"contextDirectory\" : \"" + dir.resolve("ctx") + "\"");
     assertThat(BuildRecord.read(dir, record.image())).contains(record);
   }
 

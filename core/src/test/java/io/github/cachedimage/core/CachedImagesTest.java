@@ -156,6 +156,26 @@ class CachedImagesTest {
   }
 
   @Test
+  void cacheExportFailuresWarnUnlessAskedToFail() {
+    buildx.exportFails = true;
+    EnsureResult result = images.ensure(spec, records);
+    assertThat(result.built()).isTrue();
+    assertThat(logged)
+        .contains(
+            "WARN greeter: cache export failed (exporting cache to registry): error writing layer blob: connection refused");
+
+    BuildSpec strict = spec.toBuilder().failOnCacheExportError(true).buildArg("X", "1").build();
+    assertThatThrownBy(() -> images.ensure(strict, records))
+        .isInstanceOf(BuildFailedException.class)
+        .hasMessage(
+            "greeter: cache export failed (exporting cache to registry): error writing layer blob:"
+                + " connection refused (failOnCacheExportError is set; unset it to build on with a warning)");
+    assertThat(buildx.builds.get(1).cacheTo())
+        .containsExactly(CacheSpec.parseExport("type=local,dest=/c2,mode=max"));
+    assertThat(BuildRecord.read(records, "greeter")).contains(result.record());
+  }
+
+  @Test
   void noEngine() {
     engine.reachable = false;
     assertThatThrownBy(() -> images.ensure(spec, records))
@@ -258,6 +278,7 @@ class CachedImagesTest {
     volatile int infoCalls;
     volatile Info info = new Info("0.29.1", "default", "docker", true);
     volatile boolean failing;
+    volatile boolean exportFails;
 
     @Override
     public Info info(String builder) {
@@ -286,6 +307,16 @@ class CachedImagesTest {
         return 1;
       }
       output.accept("#5 DONE 0.1s");
+      if (exportFails) {
+        output.accept("#9 exporting cache to registry");
+        output.accept("#9 ERROR: error writing layer blob: connection refused");
+        if (invocation.cacheTo().stream()
+            .noneMatch(c -> "true".equals(c.attribute("ignore-error")))) {
+          output.accept(
+              "ERROR: failed to build: failed to solve: error writing layer blob: connection refused");
+          return 1;
+        }
+      }
       try {
         Files.writeString(
             invocation.metadataFile(),

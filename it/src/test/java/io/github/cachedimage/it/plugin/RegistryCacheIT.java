@@ -80,4 +80,43 @@ class RegistryCacheIT {
         "FIGURE plugin fresh-runner build from registry cache: buildx %d ms%n",
         record.buildMillis());
   }
+
+  @Test
+  void anExportToARegistryThatIsDownWarnsUnlessAskedToFail() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = socket.getLocalPort();
+    }
+    String ref = "127.0.0.1:" + deadPort + "/plugin-registry:cache";
+    MavenSample sample = MavenSample.copy("build-basic");
+    String salt = "-Dsample.salt=" + UUID.randomUUID();
+    MavenSample.Run strict =
+        sample.run(
+            "verify",
+            "-Dsample.image=" + IMAGE,
+            salt,
+            "-Dcachedimage.cacheTo=type=registry,ref=" + ref,
+            "-Dcachedimage.failOnCacheExportError=true");
+    strict
+        .assertFailure()
+        .assertLogContains(IMAGE + ": cache export failed (exporting cache to registry): ")
+        .assertLogContains("(failOnCacheExportError is set; unset it to build on with a warning)");
+    assertThat(sample.record(IMAGE)).isEmpty();
+
+    MavenSample.Run lenient =
+        sample
+            .run(
+                "verify",
+                "-Dsample.image=" + IMAGE,
+                salt,
+                "-Dcachedimage.cacheTo=type=registry,ref=" + ref)
+            .assertSuccess();
+    assertThat(
+            lenient.linesContaining(
+                "[WARNING] " + IMAGE + ": cache export failed (exporting cache to registry): "))
+        .hasSize(1);
+    BuildRecord record = sample.record(IMAGE).orElseThrow();
+    assertThat(Docker.imageId(record.contentTag())).contains(record.imageId());
+  }
 }
