@@ -65,7 +65,9 @@ public record BuildRecord(
 
   public static final int FORMAT_VERSION = 1;
 
-  /** Data binding for writing; loaded on first use only (reading is {@code RecordReader}). */
+  /**
+   * Data binding, for tests and tools; records are read and written by streaming (cold-JVM cost).
+   */
   static ObjectMapper json() {
     return Json.MAPPER;
   }
@@ -176,7 +178,7 @@ public record BuildRecord(
       Files.createDirectories(recordDirectory);
       Path temp = Files.createTempFile(recordDirectory, ".record-", ".tmp");
       try {
-        Files.write(temp, json().writeValueAsBytes(this));
+        Files.write(temp, io.github.cachedimage.core.internal.RecordWriter.write(this));
         try {
           Files.move(
               temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -215,6 +215,7 @@ public final class CachedImages {
     Evaluation before = evaluate(spec, recordDirectory);
     Freshness freshness = before.freshness();
     if (freshness.isFresh()) {
+      refreshStatCache(freshness.record(), before.fingerprint(), recordDirectory);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       log.info(
           spec.image()
@@ -378,6 +379,35 @@ public final class CachedImages {
           log.debug("could not delete " + generation + ": " + e);
         }
       }
+    }
+  }
+
+  /**
+   * Files touched without a content change (a checkout, a copy, a rebuilt but identical jar) were
+   * rehashed; remember their new stat so the next check does not rehash them again. The record is
+   * the same otherwise (fingerprint, image, builtAt); a failed write only costs the rehash again.
+   */
+  private void refreshStatCache(BuildRecord record, Fingerprinter.Result fp, Path recordDirectory) {
+    if (fp.rehashed() == 0 || fp.files().equals(record.files())) {
+      return;
+    }
+    try {
+      new BuildRecord(
+              record.image(),
+              record.spec(),
+              record.fingerprint(),
+              record.imageId(),
+              record.digest(),
+              record.tags(),
+              record.contentTag(),
+              record.builtAt(),
+              record.buildMillis(),
+              record.cacheSummary(),
+              fp.files(),
+              record.formatVersion())
+          .write(recordDirectory);
+    } catch (UncheckedIOException e) {
+      log.debug(record.image() + ": could not refresh the stat cache: " + e.getMessage());
     }
   }
 

@@ -57,6 +57,15 @@ class BuildRecordTest {
   }
 
   @Test
+  void dataBindingReadsWhatTheStreamingWriterWrites() throws Exception {
+    BuildRecord record = sample(dir.resolve("ctx"), "e".repeat(64));
+    Path file = record.write(dir);
+    assertThat(BuildRecord.json().readValue(file.toFile(), BuildRecord.class)).isEqualTo(record);
+    assertThat(BuildRecord.json().readTree(BuildRecord.json().writeValueAsBytes(record)))
+        .isEqualTo(BuildRecord.json().readTree(file.toFile()));
+  }
+
+  @Test
   void writesAtomicallyLeavingNoTemporaryFiles() throws Exception {
     sample(dir.resolve("ctx"), "a".repeat(64)).write(dir);
     BuildRecord second = sample(dir.resolve("ctx"), "b".repeat(64));

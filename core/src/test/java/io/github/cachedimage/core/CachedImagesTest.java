@@ -121,6 +121,21 @@ class CachedImagesTest {
   }
 
   @Test
+  void touchingAFileWithoutChangingItRefreshesTheStatCacheButNothingElse() throws IOException {
+    BuildRecord built = images.ensure(spec, records).record();
+    Path a = context.resolve("a.txt");
+    Files.setLastModifiedTime(a, FileTime.from(Instant.now().minusSeconds(30)));
+    EnsureResult fresh = images.ensure(spec, records);
+    assertThat(fresh.built()).isFalse();
+    BuildRecord refreshed = BuildRecord.read(records, "greeter").orElseThrow();
+    assertThat(refreshed.files().get("a.txt").mtimeNanos())
+        .isNotEqualTo(built.files().get("a.txt").mtimeNanos());
+    assertThat(refreshed.builtAt()).isEqualTo(built.builtAt());
+    assertThat(refreshed.fingerprint()).isEqualTo(built.fingerprint());
+    assertThat(buildx.builds).hasSize(1);
+  }
+
+  @Test
   void describeNamesUpToFivePaths() {
     Freshness f =
         new Freshness(
