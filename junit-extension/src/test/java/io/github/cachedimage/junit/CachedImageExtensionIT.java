@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -50,6 +51,17 @@ class CachedImageExtensionIT {
       }
     }
     configuration = Map.of("cachedimage.recordDirectory", records.toString());
+  }
+
+  /** Leaves no images of these tests behind (their layers stay in the build cache). */
+  @AfterAll
+  static void removeImages() {
+    for (var image : docker().listImagesCmd().exec()) {
+      if (image.getRepoTags() != null
+          && Stream.of(image.getRepoTags()).anyMatch(t -> t.startsWith("cachedimage-junit-it/"))) {
+        docker().removeImageCmd(image.getId()).withForce(true).exec();
+      }
+    }
   }
 
   @Test
