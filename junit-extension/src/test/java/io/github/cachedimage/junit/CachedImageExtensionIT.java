@@ -156,6 +156,13 @@ class CachedImageExtensionIT {
   }
 
   @Test
+  void envCommandAndLogWaitApply() {
+    EngineExecutionResults results =
+        Fixtures.run(DockerTestCases.CommandAndLogTestCase.class, configuration);
+    results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+  }
+
+  @Test
   void failedBuildShowsTheStepAndItsOutputNotAPullError() {
     EngineExecutionResults results = Fixtures.run(BrokenBuildTestCase.class, configuration);
     results.testEvents().assertStatistics(stats -> stats.started(0));

@@ -114,6 +114,29 @@ class DockerTestCases {
     }
   }
 
+  /** env, command and the LOG wait strategy; skips without an engine (there is one here). */
+  static class CommandAndLogTestCase {
+    @CachedImage(
+        value = HELLO,
+        context = HELLO_CONTEXT,
+        exposedPorts = 8080,
+        env = "GREETING=hi there",
+        command = {
+          "sh",
+          "-c",
+          "echo \"$GREETING\" > /www/greeting.txt; echo 'ready to serve'; exec httpd -f -p 8080 -h /www"
+        },
+        waitFor = CachedImage.WaitFor.LOG,
+        waitValue = "ready to (serve|go)",
+        disabledWithoutDocker = true)
+    static GenericContainer<?> app;
+
+    @Test
+    void startedWithTheEnvironmentAndCommand() throws Exception {
+      assertThat(get(app, "/greeting.txt")).isEqualTo("hi there\n");
+    }
+  }
+
   static class BrokenBuildTestCase {
     @CachedImage(value = "cachedimage-junit-it/broken", context = "target/it-contexts/broken")
     static GenericContainer<?> app;
