@@ -65,7 +65,15 @@ final class ImageEnsurer {
     BuildRecord record = result.record();
     String reference = contentReference(record);
     if (!images.verifiedTag(record)) {
-      keepContentTag(record, reference);
+      try {
+        keepContentTag(record, reference);
+      } catch (CachedImageException | com.github.dockerjava.api.exception.DockerException e) {
+        throw new ImageUnavailableException(
+            Messages.cannotEnsure(
+                request.image(), "cannot tag it " + reference + ": " + e.getMessage()),
+            e,
+            e instanceof DockerUnavailableException);
+      }
     }
     return new EnsuredImage(
         record.image(), record.imageId(), reference, result.built(), summary(result));
