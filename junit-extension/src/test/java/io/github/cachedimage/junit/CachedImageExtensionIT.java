@@ -94,6 +94,22 @@ class CachedImageExtensionIT {
   }
 
   @Test
+  void oneEnsurePerRunAcrossConcurrentClasses() {
+    EngineExecutionResults results =
+        Fixtures.run(
+            configuration,
+            HelloStaticTestCase.class,
+            HelloInstanceTestCase.class,
+            HelloParameterTestCase.class);
+    results.testEvents().assertStatistics(stats -> stats.started(6).succeeded(6));
+    List<String> summaries = summaries(results);
+    // 2 static fields, 3 instance-field tests, 2 parameters: one build, one summary.
+    assertThat(summaries).hasSize(7);
+    assertThat(new HashSet<>(summaries)).hasSize(1);
+    assertThat(summaries.get(0)).startsWith(DockerTestCases.HELLO + ": built ");
+  }
+
+  @Test
   void rebuildsWhenTheImageIsGone() {
     Fixtures.run(HelloStaticTestCase.class, configuration)
         .testEvents()

@@ -20,13 +20,21 @@ final class Fixtures {
   }
 
   static EngineExecutionResults run(Class<?> fixture, Map<String, String> configuration) {
+    return run(configuration, fixture);
+  }
+
+  /** Several fixture classes in one run (one root store), concurrently. */
+  static EngineExecutionResults run(Map<String, String> configuration, Class<?>... fixtures) {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
         .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
         .configurationParameter(
             "junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
         .configurationParameters(configuration)
-        .selectors(selectClass(fixture))
+        .selectors(
+            java.util.Arrays.stream(fixtures)
+                .map(c -> selectClass(c))
+                .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
         .execute();
   }
 
