@@ -136,7 +136,7 @@ class BuildErrorsIT {
           .assertFailure()
           .assertLogContains("Cannot reach a Docker engine");
     } finally {
-      sample.environment("DOCKER_HOST", "unix:///var/run/docker.sock");
+      sample.withoutEnvironment("DOCKER_HOST");
     }
   }
 
@@ -182,7 +182,7 @@ class BuildErrorsIT {
               "'docker buildx create --name cached-image --driver docker-container'");
       assertThat(classic.calls()).noneMatch(c -> c.startsWith("buildx build"));
     } finally {
-      sample.environment("PATH", System.getenv("PATH"));
+      sample.withoutEnvironment("PATH");
     }
   }
 

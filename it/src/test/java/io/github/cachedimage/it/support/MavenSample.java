@@ -95,6 +95,12 @@ public final class MavenSample {
     return this;
   }
 
+  /** Removes an environment variable set with {@link #environment}. */
+  public MavenSample withoutEnvironment(String name) {
+    environment.remove(name);
+    return this;
+  }
+
   public Path file(String relative) {
     return directory.resolve(relative);
   }
