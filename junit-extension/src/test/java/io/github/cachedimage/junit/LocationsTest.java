@@ -23,6 +23,21 @@ class LocationsTest {
   }
 
   @Test
+  void withoutBasedirAsInAnIdeTheWorkingDirectoryIsTheBase() {
+    String basedir = System.getProperty("basedir");
+    System.clearProperty("basedir");
+    try {
+      Path workingDirectory = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
+      assertThat(Locations.discover(name -> Optional.empty()).recordDirectory())
+          .isEqualTo(workingDirectory.resolve("target/cached-image"));
+    } finally {
+      if (basedir != null) {
+        System.setProperty("basedir", basedir);
+      }
+    }
+  }
+
+  @Test
   void overrideResolvesAgainstTheBaseDirectory() {
     assertThat(discover("build/records").recordDirectory())
         .isEqualTo(BASE.resolve("build/records"));
