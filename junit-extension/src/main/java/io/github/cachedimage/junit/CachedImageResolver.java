@@ -26,10 +26,9 @@ import org.testcontainers.utility.DockerImageName;
  * {@code basedir}, else {@code user.dir}; {@code cachedimage.recordDirectory} overrides). Each call
  * runs the freshness check (a few milliseconds when the image is fresh); builds are serialised
  * across threads and JVMs by the core's lock, so concurrent callers build once. With no record, the
- * image is built from {@code Dockerfile} in the base directory.
- *
- * @throws IllegalStateException from every method, when the image cannot be had (no record and no
- *     Dockerfile, no engine, a failed build), with the reason
+ * image is built from {@code Dockerfile} in the base directory. When the image cannot be had (no
+ * record and no Dockerfile, no engine, a failed build), every method throws {@link
+ * IllegalStateException} with the reason.
  */
 public final class CachedImageResolver {
   private CachedImageResolver() {}
@@ -39,6 +38,7 @@ public final class CachedImageResolver {
    *
    * @param image the image (repository) name, as in the plugin's {@code <image>}
    * @return its content tag, e.g. {@code greeter:fp-1a2b3c4d5e6f}
+   * @throws IllegalStateException when the image cannot be had, with the reason
    */
   public static DockerImageName ensure(String image) {
     return ensure(image, Locations.fromSystemProperties().recordDirectory());
