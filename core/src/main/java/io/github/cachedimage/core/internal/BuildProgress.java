@@ -12,19 +12,40 @@ import java.util.regex.Pattern;
 
 /**
  * Reads {@code docker buildx build --progress=plain} output line by line: counts Dockerfile steps
- * ({@code #5 [2/3] RUN ...} vertices) and cache hits ({@code #5 CACHED}), notices cache import and
- * export failures, and remembers what a failing step printed. Not thread-safe; fed by one reader.
+ * ({@code #5 [2/3] RUN ...} vertices) and cache hits, notices cache import and export failures, and
+ * remembers what a failing step printed. Not thread-safe; fed by one reader.
+ *
+ * <p>A step is a cache hit if it reports {@code #5 CACHED}, or if it completes having printed only
+ * blob transfers ({@code #5 sha256:... 3.00MB / 3.00MB 0.1s done}, {@code #5 extracting
+ * sha256:...}), at least one. The second form is a race, seen under load with a remote cache:
+ * BuildKit loads the step lazily, the progress stream first shows the vertex when the exporter
+ * fetches its layers, and {@code CACHED} is never printed. Such a step was loaded, not run: an
+ * executed {@code RUN} prints its output or no blob lines, an executed {@code COPY} only {@code
+ * DONE}. {@code FROM} steps never count this way: pulling a base image looks the same.
  */
 public final class BuildProgress {
 
   private static final Pattern VERTEX = Pattern.compile("^#(\\d+) (.*)$");
   private static final Pattern STEP = Pattern.compile("^\\[(?:[^\\]]+ )?\\d+/\\d+\\] .*");
+  private static final Pattern FROM = Pattern.compile("^\\[(?:[^\\]]+ )?\\d+/\\d+\\] FROM .*");
   private static final Pattern OUTPUT = Pattern.compile("^\\d+\\.\\d+ (.*)$");
+  private static final String SIZE = "\\d+(?:\\.\\d+)?[kMGTPE]?i?B";
+  private static final Pattern BLOB =
+      Pattern.compile(
+          "^(?:extracting )?sha256:[0-9a-f]{64}"
+              + "(?: "
+              + SIZE
+              + "(?: / "
+              + SIZE
+              + ")?)?(?: \\d+(?:\\.\\d+)?s)?(?: done)?$");
   private static final int TAIL = 20;
 
   private final Map<Integer, String> names = new LinkedHashMap<>();
   private final TreeSet<Integer> steps = new TreeSet<>();
   private final TreeSet<Integer> cached = new TreeSet<>();
+  private final TreeSet<Integer> loadedBlobs = new TreeSet<>();
+  private final TreeSet<Integer> didMore = new TreeSet<>();
+  private final TreeSet<Integer> done = new TreeSet<>();
   private final Map<Integer, Deque<String>> outputs = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
   private final List<String> exportErrors = new ArrayList<>();
@@ -65,6 +86,18 @@ public final class BuildProgress {
       cached.add(vertex);
       return null;
     }
+    if (text.equals("...") || text.equals(names.get(vertex))) {
+      return null; // interleaving: the vertex pauses, or resumes under its name again
+    }
+    if (text.equals("DONE") || text.startsWith("DONE ")) {
+      done.add(vertex);
+      return null;
+    }
+    if (BLOB.matcher(text).matches()) {
+      loadedBlobs.add(vertex);
+      return null;
+    }
+    didMore.add(vertex);
     if (text.startsWith("ERROR: ") || text.startsWith("ERROR ")) {
       String error = text.substring(6).strip();
       String name = names.get(vertex);
@@ -116,15 +149,22 @@ public final class BuildProgress {
     return steps.size();
   }
 
-  /** Dockerfile steps reported CACHED. */
+  /** Dockerfile steps reported CACHED, or loaded from a cache without being run (see above). */
   public int cachedSteps() {
     int n = 0;
-    for (Integer v : cached) {
-      if (steps.contains(v)) {
+    for (Integer v : steps) {
+      if (cached.contains(v) || loadedWithoutRunning(v)) {
         n++;
       }
     }
     return n;
+  }
+
+  private boolean loadedWithoutRunning(int vertex) {
+    return done.contains(vertex)
+        && loadedBlobs.contains(vertex)
+        && !didMore.contains(vertex)
+        && !FROM.matcher(names.get(vertex)).matches();
   }
 
   /** Warnings seen (cache import problems). */
