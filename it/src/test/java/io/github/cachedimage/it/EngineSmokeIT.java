@@ -2,6 +2,7 @@ package io.github.cachedimage.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cachedimage.it.support.BuildOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +66,7 @@ class EngineSmokeIT {
                 "type=local,mode=max,dest=" + cache,
                 context.toString()));
     assertThat(first.exitCode).as(first.output).isZero();
-    assertThat(stepStatus(first.output, SLOW_STEP)).as(first.output).isEqualTo("DONE");
+    assertThat(BuildOutput.stepRan(first.output, SLOW_STEP)).as(first.output).isTrue();
     assertThat(cache.resolve("index.json")).exists();
 
     // A fresh CI runner: no image, no build cache; only the exported cache directory.
@@ -89,7 +88,10 @@ class EngineSmokeIT {
                 "type=local,src=" + cache,
                 context.toString()));
     assertThat(second.exitCode).as(second.output).isZero();
-    assertThat(stepStatus(second.output, SLOW_STEP)).as(second.output).isEqualTo("CACHED");
+    // CACHED, or (a race under load) only its layers fetched from the cache, then DONE
+    assertThat(BuildOutput.stepFromCache(second.output, SLOW_STEP))
+        .as("slow step from the cache in:%n%s", second.output)
+        .isTrue();
 
     try (GenericContainer<?> container =
         new GenericContainer<>(DockerImageName.parse(IMAGE))
@@ -99,19 +101,6 @@ class EngineSmokeIT {
       var blob = container.execInContainer("wc", "-c", "/blob");
       assertThat(blob.getStdout().trim()).startsWith("2000000");
     }
-  }
-
-  /** Status of a step in buildx's plain progress: {@code #N CACHED}, or {@code #N DONE 3.1s}. */
-  private static String stepStatus(String output, String step) {
-    Matcher header =
-        Pattern.compile("^#(\\d+) \\[[^\\]]*\\] " + Pattern.quote(step) + "$", Pattern.MULTILINE)
-            .matcher(output);
-    assertThat(header.find()).as("step '%s' in:%n%s", step, output).isTrue();
-    String id = header.group(1);
-    Matcher status =
-        Pattern.compile("^#" + id + " (CACHED|DONE|ERROR)", Pattern.MULTILINE).matcher(output);
-    assertThat(status.find()).as("status of step #%s in:%n%s", id, output).isTrue();
-    return status.group(1);
   }
 
   private record Result(int exitCode, String output) {}

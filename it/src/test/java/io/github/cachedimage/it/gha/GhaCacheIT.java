@@ -12,6 +12,7 @@ import io.github.cachedimage.core.CliBuildx;
 import io.github.cachedimage.core.DockerJavaImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
+import io.github.cachedimage.it.support.BuildOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,17 +232,12 @@ class GhaCacheIT {
   }
 
   private boolean slowStepCached() {
-    // "#7 [3/3] RUN sleep 3 ..." then "#7 CACHED"
-    String vertex = null;
-    for (String line : logLines) {
-      String text = line.substring(line.indexOf(' ') + 1);
-      if (text.matches("#\\d+ \\[\\d+/\\d+\\] RUN sleep 3.*")) {
-        vertex = text.substring(0, text.indexOf(' '));
-      } else if (vertex != null && text.equals(vertex + " CACHED")) {
-        return true;
-      }
-    }
-    return false;
+    String progress =
+        logLines.stream()
+            .filter(l -> l.startsWith("PROGRESS "))
+            .map(l -> l.substring("PROGRESS ".length()))
+            .collect(Collectors.joining("\n"));
+    return BuildOutput.stepFromCache(progress, "RUN sleep 3 ");
   }
 
   private void assertNoToken(Path records) throws IOException {

@@ -3,6 +3,7 @@ package io.github.cachedimage.it.gha;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.it.support.BuildOutput;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.ItPaths;
 import io.github.cachedimage.it.support.MavenSample;
@@ -121,16 +122,7 @@ class GhaMavenIT {
     // The mojo streams each image's buildx output between "<image>: building" and "<image>: built".
     String section = log.substring(log.indexOf(image + ": building"));
     section = section.substring(0, section.indexOf(image + ": built"));
-    String vertex = null;
-    for (String line : section.lines().toList()) {
-      String text = line.replaceFirst("^\\[INFO\\] ", "");
-      if (text.matches("#\\d+ \\[\\d+/\\d+\\] RUN sleep 3.*")) {
-        vertex = text.substring(0, text.indexOf(' '));
-      } else if (vertex != null && text.equals(vertex + " CACHED")) {
-        return true;
-      }
-    }
-    return false;
+    return BuildOutput.stepFromCache(section, "RUN sleep 3 ");
   }
 
   private static void assertNoToken(MavenSample sample, MavenSample.Run... runs)

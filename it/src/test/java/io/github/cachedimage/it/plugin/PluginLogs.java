@@ -1,26 +1,22 @@
 package io.github.cachedimage.it.plugin;
 
+import io.github.cachedimage.it.support.BuildOutput;
 import io.github.cachedimage.it.support.MavenSample;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Reading buildx's plain progress out of a Maven log. */
 final class PluginLogs {
   private PluginLogs() {}
 
-  /** Whether the step whose text contains {@code stepText} was reported CACHED. */
+  /**
+   * Whether the step whose text contains {@code stepText} came from the cache: {@code CACHED}, or
+   * only its layers fetched from the cache, then {@code DONE} (see {@link BuildOutput}).
+   */
   static boolean stepCached(MavenSample.Run run, String stepText) {
-    Integer vertex = null;
-    Pattern step = Pattern.compile("#(\\d+) \\[[^\\]]*\\d+/\\d+\\] (.*)");
-    for (String line : run.log().lines().toList()) {
-      Matcher m = step.matcher(line);
-      if (m.find() && m.group(2).contains(stepText)) {
-        vertex = Integer.valueOf(m.group(1));
-      }
-    }
-    if (vertex == null) {
-      throw new AssertionError("no step containing '" + stepText + "' in " + run.logFile());
-    }
-    return run.log().contains("#" + vertex + " CACHED");
+    return BuildOutput.stepFromCache(run.log(), stepText);
+  }
+
+  /** Whether the step whose text contains {@code stepText} was executed to completion. */
+  static boolean stepRan(MavenSample.Run run, String stepText) {
+    return BuildOutput.stepRan(run.log(), stepText);
   }
 }
