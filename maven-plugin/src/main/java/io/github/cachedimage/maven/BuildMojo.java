@@ -233,9 +233,7 @@ public class BuildMojo extends AbstractMojo {
       String element =
           message.startsWith("image")
               ? "<image>: "
-              : message.startsWith("platform")
-                  ? "<platform>: "
-                  : message.startsWith("blank key") ? "" : "";
+              : message.startsWith("platform") ? "<platform>: " : "";
       throw new MojoExecutionException(element + message, e);
     }
   }
