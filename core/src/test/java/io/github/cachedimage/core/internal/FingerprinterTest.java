@@ -154,6 +154,92 @@ class FingerprinterTest {
     assertThat(fp(Map.of()).fingerprint()).isNotEqualTo(ignored);
   }
 
+  /** The record's view: an unordered stat cache, as {@code BuildRecord} keeps it. */
+  private Fingerprinter.Result fpAgainst(
+      BuildSpec current, BuildSpec recorded, Fingerprinter.Result r) {
+    return Fingerprinter.fingerprint(
+        current,
+        Map.copyOf(r.files()),
+        recorded,
+        r.fingerprint(),
+        List.of(context.resolve("target/cached-image")));
+  }
+
+  @Test
+  void unchangedInputsGiveTheRecordedFingerprintWithoutHashing() {
+    Fingerprinter.Result base = fp(Map.of());
+    Fingerprinter.Result again = fpAgainst(spec, spec, base);
+    assertThat(again.fingerprint()).isEqualTo(base.fingerprint());
+    assertThat(again.rehashed()).isZero();
+    // taken from the record, not recomputed: a record claiming another fingerprint is believed
+    Fingerprinter.Result claimed =
+        Fingerprinter.fingerprint(spec, Map.copyOf(base.files()), spec, "recorded", List.of());
+    assertThat(claimed.fingerprint()).isEqualTo("recorded");
+  }
+
+  @Test
+  void theShortcutStillSeesEveryKindOfChange() throws IOException {
+    Fingerprinter.Result base = fp(Map.of());
+    // non-file inputs
+    for (BuildSpec other :
+        List.of(
+            spec.toBuilder().buildArg("A", "1").build(),
+            spec.toBuilder().label("l", "v").build(),
+            spec.toBuilder().target("t").build(),
+            spec.toBuilder().platform("linux/arm64").build(),
+            spec.toBuilder().secret(new SecretSpec("npmrc", "src=/x")).build())) {
+      Fingerprinter.Result r = fpAgainst(other, spec, base);
+      assertThat(r.fingerprint())
+          .as("%s", other)
+          .isNotEqualTo(base.fingerprint())
+          .isEqualTo(Fingerprinter.fingerprint(other, Map.of(), List.of()).fingerprint());
+    }
+    // a recorded spec that differed is compared too (the record was built with a build arg)
+    BuildSpec withArg = spec.toBuilder().buildArg("A", "1").build();
+    Fingerprinter.Result builtWithArg = fpAgainst(withArg, withArg, base);
+    assertThat(fpAgainst(spec, withArg, builtWithArg).fingerprint()).isEqualTo(base.fingerprint());
+
+    // another Dockerfile in the same context, every entry unchanged
+    write("Other.Dockerfile", "FROM scratch\n");
+    age();
+    Fingerprinter.Result withOther = fp(Map.of());
+    BuildSpec otherDockerfile =
+        spec.toBuilder().dockerfile(context.resolve("Other.Dockerfile")).build();
+    assertThat(fpAgainst(otherDockerfile, spec, withOther).fingerprint())
+        .isNotEqualTo(withOther.fingerprint());
+
+    // a file added, a file removed, a mode changed (stat cache otherwise matching)
+    write("src/c.txt", "c");
+    age();
+    assertThat(fpAgainst(spec, spec, withOther).fingerprint())
+        .isNotEqualTo(withOther.fingerprint());
+    Files.delete(context.resolve("src/c.txt"));
+    Files.delete(context.resolve("src/a.txt"));
+    assertThat(fpAgainst(spec, spec, withOther).fingerprint())
+        .isNotEqualTo(withOther.fingerprint());
+    write("src/a.txt", "a");
+    age();
+    Fingerprinter.Result restored = fp(Map.of());
+    assertThat(restored.fingerprint()).isEqualTo(withOther.fingerprint());
+    Files.setPosixFilePermissions(
+        context.resolve("src/b.txt"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(fpAgainst(spec, spec, restored).fingerprint()).isNotEqualTo(restored.fingerprint());
+  }
+
+  @Test
+  void racyEntriesAreRehashedBeforeTheShortcut() throws IOException {
+    Files.writeString(context.resolve("src/a.txt"), "fresh"); // mtime: now, so racy
+    Fingerprinter.Result first = fp(Map.of());
+    Fingerprinter.Result same = fpAgainst(spec, spec, first);
+    assertThat(same.rehashed()).isEqualTo(1);
+    assertThat(same.fingerprint()).isEqualTo(first.fingerprint());
+    // rewritten within the racy window, same size and mtime: the rehash sees it
+    FileTime mtime = Files.getLastModifiedTime(context.resolve("src/a.txt"));
+    Files.writeString(context.resolve("src/a.txt"), "FRESH");
+    Files.setLastModifiedTime(context.resolve("src/a.txt"), mtime);
+    assertThat(fpAgainst(spec, spec, first).fingerprint()).isNotEqualTo(first.fingerprint());
+  }
+
   @Test
   void missingDockerfileAndContextNameThePath() {
     BuildSpec noDockerfile =
