@@ -23,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -121,62 +119,26 @@ public final class CachedImages {
 
   private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
     Optional<BuildRecord> record = BuildRecord.read(recordDirectory, spec.image());
-    // The engine round trip (cold: socket classes, a thread, the daemon's answer) overlaps the
-    // context scan; its answer, or its failure, counts only if the inputs turn out unchanged.
-    FutureTask<Optional<String>> present =
-        record.map(r -> new FutureTask<>(() -> images.findImage(r.imageId()))).orElse(null);
-    if (present != null) {
-      Thread lookup = new Thread(present, "cached-image-engine-check");
-      lookup.setDaemon(true);
-      lookup.start();
-    }
-    Fingerprinter.Result fp;
-    try {
-      fp =
-          Fingerprinter.fingerprint(
-              spec,
-              record.map(BuildRecord::files).orElse(Map.of()),
-              record.map(BuildRecord::spec).orElse(null),
-              record.map(BuildRecord::fingerprint).orElse(null),
-              excluded(recordDirectory));
-    } catch (RuntimeException e) {
-      if (present != null) {
-        present.cancel(true);
-      }
-      throw e;
-    }
+    Fingerprinter.Result fp =
+        Fingerprinter.fingerprint(
+            spec,
+            record.map(BuildRecord::files).orElse(Map.of()),
+            record.map(BuildRecord::spec).orElse(null),
+            record.map(BuildRecord::fingerprint).orElse(null),
+            excluded(recordDirectory));
     if (record.isEmpty()) {
       return new Evaluation(new Freshness(Freshness.Status.NO_RECORD, null, List.of()), fp);
     }
     BuildRecord r = record.get();
     if (!fp.fingerprint().equals(r.fingerprint())) {
-      present.cancel(true);
       List<String> changes = Fingerprinter.changes(r.spec(), r.files(), spec, fp.files());
       return new Evaluation(new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes), fp);
     }
-    if (awaitImage(present).isEmpty()) {
+    Optional<String> present = images.findImage(r.imageId());
+    if (present.isEmpty()) {
       return new Evaluation(new Freshness(Freshness.Status.IMAGE_GONE, r, List.of()), fp);
     }
     return new Evaluation(new Freshness(Freshness.Status.FRESH, r, List.of()), fp);
-  }
-
-  /** The engine's answer, its exception rethrown as the caller's thread would have seen it. */
-  private static Optional<String> awaitImage(FutureTask<Optional<String>> present) {
-    try {
-      return present.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new CachedImageException("asking the engine failed: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      present.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new CachedImageException("interrupted waiting for the engine", e);
-    }
   }
 
   private static List<Path> excluded(Path recordDirectory) {
