@@ -121,11 +121,7 @@ public final class CachedImages {
     Optional<BuildRecord> record = BuildRecord.read(recordDirectory, spec.image());
     Fingerprinter.Result fp =
         Fingerprinter.fingerprint(
-            spec,
-            record.map(BuildRecord::files).orElse(Map.of()),
-            record.map(BuildRecord::spec).orElse(null),
-            record.map(BuildRecord::fingerprint).orElse(null),
-            excluded(recordDirectory));
+            spec, record.map(BuildRecord::files).orElse(Map.of()), excluded(recordDirectory));
     if (record.isEmpty()) {
       return new Evaluation(new Freshness(Freshness.Status.NO_RECORD, null, List.of()), fp);
     }

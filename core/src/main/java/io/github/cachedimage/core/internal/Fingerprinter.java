@@ -47,27 +47,6 @@ public final class Fingerprinter {
 
   public static Result fingerprint(
       BuildSpec spec, Map<String, FileState> previous, List<Path> excludedDirectories) {
-    return fingerprint(spec, previous, null, null, excludedDirectories);
-  }
-
-  /**
-   * The same, knowing the recorded fingerprint and the spec it was computed from: when the
-   * fingerprint's input (every entry, the Dockerfile, the non-file inputs) is the same text for the
-   * current inputs as for the recorded spec and stat cache, the fingerprint is by construction the
-   * recorded one, and it is returned without hashing. On the fast path (no file rehashed) this
-   * spares initialising {@code MessageDigest} at all, a noticeable cost in the cold JVM every Maven
-   * build and test run starts with.
-   *
-   * @param recordedSpec the spec of the previous record, or {@code null}
-   * @param recordedFingerprint the fingerprint of the previous record, computed from {@code
-   *     recordedSpec} and {@code previous}, or {@code null}
-   */
-  public static Result fingerprint(
-      BuildSpec spec,
-      Map<String, FileState> previous,
-      BuildSpec recordedSpec,
-      String recordedFingerprint,
-      List<Path> excludedDirectories) {
     Path context = spec.contextDirectory();
     if (!Files.isDirectory(context)) {
       throw new InvalidBuildSpecException(HelpfulSuggestions.contextMissing(context), context);
@@ -94,29 +73,10 @@ public final class Fingerprinter {
       walker.add(dockerfileKey, dockerfile, attributes(dockerfile));
     }
 
-    String text = text(spec, walker.files);
-    if (recordedFingerprint != null
-        && recordedSpec != null
-        && prior.containsKey(dockerfileKey(recordedSpec))
-        && text.equals(text(recordedSpec, prior))) {
-      return new Result(recordedFingerprint, walker.files, walker.rehashed);
-    }
-    String fingerprint =
-        HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
-    return new Result(fingerprint, walker.files, walker.rehashed);
-  }
-
-  /** What the fingerprint hashes: every input, one line each, entries sorted by path. */
-  private static String text(BuildSpec spec, Map<String, FileState> unsorted) {
-    // a record's stat cache is an unordered Map.copyOf
-    Map<String, FileState> files =
-        unsorted instanceof java.util.SortedMap<String, FileState>
-            ? unsorted
-            : new TreeMap<>(unsorted);
-    StringBuilder text = new StringBuilder(64 + files.size() * 128);
-    text.append("cached-image fingerprint v1\n");
-    text.append("dockerfile ").append(files.get(dockerfileKey(spec)).sha256()).append('\n');
-    files.forEach(
+    MessageDigest sha = sha256();
+    StringBuilder text = new StringBuilder("cached-image fingerprint v1\n");
+    text.append("dockerfile ").append(walker.files.get(dockerfileKey).sha256()).append('\n');
+    walker.files.forEach(
         (path, state) ->
             text.append("entry ")
                 .append(path)
@@ -133,7 +93,9 @@ public final class Fingerprinter {
         .forEach((k, v) -> text.append("label ").append(k).append('=').append(v).append('\n'));
     new TreeSet<>(spec.secrets().stream().map(s -> s.id()).toList())
         .forEach(id -> text.append("secret ").append(id).append('\n'));
-    return text.toString();
+    String fingerprint =
+        HexFormat.of().formatHex(sha.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+    return new Result(fingerprint, walker.files, walker.rehashed);
   }
 
   /** The key of the Dockerfile among the entries: context-relative if inside, else absolute. */
@@ -209,8 +171,8 @@ public final class Fingerprinter {
     private final List<Path> excluded;
     final Map<String, FileState> files = new TreeMap<>();
     int rehashed;
-    private byte[] buffer;
-    private MessageDigest sha; // on first rehash: none on the fast path
+    private final byte[] buffer = new byte[1 << 16];
+    private final MessageDigest sha = sha256();
 
     Walker(Path context, DockerIgnore ignore, Map<String, FileState> prior, List<Path> excluded) {
       this.context = context;
@@ -287,10 +249,6 @@ public final class Fingerprinter {
     }
 
     private String hash(Path file) {
-      if (sha == null) {
-        sha = sha256();
-        buffer = new byte[1 << 16];
-      }
       sha.reset();
       try (InputStream in = Files.newInputStream(file)) {
         int n;
