@@ -25,7 +25,11 @@ import org.testcontainers.utility.DockerImageName;
 class EngineSmokeIT {
 
   private static final String IMAGE = "cachedimage-it/engine-smoke:latest";
-  private static final String SLOW_STEP = "RUN sleep 3 && head -c 2000000 /dev/urandom > /blob";
+  // A nonce, so that an earlier run's build cache on the same engine cannot serve the first build.
+  private static final String SLOW_STEP =
+      "RUN echo "
+          + java.util.UUID.randomUUID()
+          + " > /nonce && sleep 3 && head -c 2000000 /dev/urandom > /blob";
 
   @TempDir static Path work;
 
@@ -52,19 +56,7 @@ class EngineSmokeIT {
             ""));
     Path cache = work.resolve("cache");
 
-    Result first =
-        run(
-            List.of(
-                "docker",
-                "buildx",
-                "build",
-                "--progress=plain",
-                "--load",
-                "-t",
-                IMAGE,
-                "--cache-to",
-                "type=local,mode=max,dest=" + cache,
-                context.toString()));
+    Result first = buildx(context, "--cache-to", "type=local,mode=max,dest=" + cache);
     assertThat(first.exitCode).as(first.output).isZero();
     assertThat(BuildOutput.stepRan(first.output, SLOW_STEP)).as(first.output).isTrue();
     assertThat(cache.resolve("index.json")).exists();
@@ -74,19 +66,7 @@ class EngineSmokeIT {
     Result prune = run(List.of("docker", "builder", "prune", "-af"));
     assertThat(prune.exitCode).as(prune.output).isZero();
 
-    Result second =
-        run(
-            List.of(
-                "docker",
-                "buildx",
-                "build",
-                "--progress=plain",
-                "--load",
-                "-t",
-                IMAGE,
-                "--cache-from",
-                "type=local,src=" + cache,
-                context.toString()));
+    Result second = buildx(context, "--cache-from", "type=local,src=" + cache);
     assertThat(second.exitCode).as(second.output).isZero();
     // CACHED, or (a race under load) only its layers fetched from the cache, then DONE
     assertThat(BuildOutput.stepFromCache(second.output, SLOW_STEP))
@@ -101,6 +81,23 @@ class EngineSmokeIT {
       var blob = container.execInContainer("wc", "-c", "/blob");
       assertThat(blob.getStdout().trim()).startsWith("2000000");
     }
+  }
+
+  /** {@code docker buildx build --load} of the context with plain progress and one cache flag. */
+  private static Result buildx(Path context, String cacheFlag, String cacheSpec)
+      throws IOException, InterruptedException {
+    return run(
+        List.of(
+            "docker",
+            "buildx",
+            "build",
+            "--progress=plain",
+            "--load",
+            "-t",
+            IMAGE,
+            cacheFlag,
+            cacheSpec,
+            context.toString()));
   }
 
   private record Result(int exitCode, String output) {}
