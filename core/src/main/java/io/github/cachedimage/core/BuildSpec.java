@@ -107,6 +107,25 @@ public record BuildSpec(
     return new Builder(image, contextDirectory);
   }
 
+  /** This spec with other cache entries, everything else the same. */
+  public BuildSpec withCaches(List<CacheSpec> cacheFrom, List<CacheSpec> cacheTo) {
+    return new BuildSpec(
+        image,
+        contextDirectory,
+        dockerfile,
+        buildArgs,
+        target,
+        platform,
+        labels,
+        secrets,
+        cacheFrom,
+        cacheTo,
+        builder,
+        pull,
+        noCache,
+        failOnCacheExportError);
+  }
+
   /** A builder pre-filled with this spec. */
   public Builder toBuilder() {
     Builder b = new Builder(image, contextDirectory).dockerfile(dockerfile);

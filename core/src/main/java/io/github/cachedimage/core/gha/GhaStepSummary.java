@@ -62,12 +62,17 @@ public final class GhaStepSummary {
    *
    * @throws UncheckedIOException if the file cannot be written
    */
-  public static Optional<Path> append(Map<String, String> env, Row row) {
+  /** Whether the environment names a job summary file ({@code GITHUB_STEP_SUMMARY}). */
+  public static boolean requested(Map<String, String> env) {
     String file = env.get(VARIABLE);
-    if (file == null || file.isBlank()) {
+    return file != null && !file.isBlank();
+  }
+
+  public static Optional<Path> append(Map<String, String> env, Row row) {
+    if (!requested(env)) {
       return Optional.empty();
     }
-    Path path = Path.of(file);
+    Path path = Path.of(env.get(VARIABLE));
     byte[] bytes = markdown(row).getBytes(StandardCharsets.UTF_8);
     try (FileChannel channel =
             FileChannel.open(

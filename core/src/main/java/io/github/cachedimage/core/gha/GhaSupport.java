@@ -76,21 +76,7 @@ public final class GhaSupport {
     if (from.equals(spec.cacheFrom()) && to.equals(spec.cacheTo())) {
       return spec;
     }
-    return new BuildSpec(
-        spec.image(),
-        spec.contextDirectory(),
-        spec.dockerfile(),
-        spec.buildArgs(),
-        spec.target(),
-        spec.platform(),
-        spec.labels(),
-        spec.secrets(),
-        from,
-        to,
-        spec.builder(),
-        spec.pull(),
-        spec.noCache(),
-        spec.failOnCacheExportError());
+    return spec.withCaches(from, to);
   }
 
   /**
@@ -98,6 +84,9 @@ public final class GhaSupport {
    * that cannot be written is a warning: it must never fail a build.
    */
   public void summarize(EnsureResult result, BuildLog log) {
+    if (!GhaStepSummary.requested(env)) {
+      return; // not on a runner: nothing to build a row for
+    }
     BuildRecord record = result.record();
     BuildRecord.CacheSummary cache = record.cacheSummary();
     String note = null;
