@@ -8,6 +8,7 @@ import io.github.cachedimage.core.internal.BuildMetadata;
 import io.github.cachedimage.core.internal.BuildProgress;
 import io.github.cachedimage.core.internal.DefaultLocalCache;
 import io.github.cachedimage.core.internal.Fingerprinter;
+import io.github.cachedimage.core.internal.RecordIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -22,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -115,26 +118,127 @@ public final class CachedImages {
     return evaluate(spec, recordDirectory).freshness;
   }
 
-  private record Evaluation(Freshness freshness, Fingerprinter.Result fingerprint) {}
+  /**
+   * @param index the record's index, when the verdict was made from it
+   */
+  private record Evaluation(
+      Freshness freshness, Fingerprinter.Result fingerprint, RecordIndex index) {}
 
   private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
+    Prefetch prefetch = new Prefetch(recordDirectory, spec.image(), images);
+    prefetch.start();
+    Fingerprinter.Scan scan;
+    try {
+      scan = Fingerprinter.scan(spec, excluded(recordDirectory));
+    } catch (RuntimeException e) {
+      prefetch.recordedImage.cancel(true);
+      throw e;
+    }
+    Optional<RecordIndex> index = await(prefetch.index);
+    Fingerprinter.Result changed = null;
+    if (index.isPresent()) {
+      RecordIndex ix = index.get();
+      boolean same =
+          ix.statsMatch(scan.stats())
+              && Fingerprinter.combine(spec, ix.dockerfileDigest(), ix.filesDigest())
+                  .equals(ix.fingerprint());
+      Fingerprinter.Result fp = null;
+      if (!same) {
+        try {
+          fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest());
+          same = fp.fingerprint().equals(ix.fingerprint());
+        } catch (IllegalStateException e) {
+          index = Optional.empty(); // malformed entries: as good as no index
+        }
+      }
+      if (same) {
+        boolean present = await(prefetch.recordedImage).isPresent();
+        if (!present && fp == null) {
+          fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest()); // to build
+        }
+        IndexedRecord record = new IndexedRecord(recordDirectory, spec.image(), ix);
+        Freshness.Status status = present ? Freshness.Status.FRESH : Freshness.Status.IMAGE_GONE;
+        return new Evaluation(Freshness.fromIndex(status, ix.imageId(), record), fp, ix);
+      }
+      changed = fp; // the index's stat cache is the record's: no need to hash again
+    }
+    prefetch.recordedImage.cancel(true); // the build asks the engine itself
+    // No index, or inputs changed: the record itself (which names what changed)
     Optional<BuildRecord> record = BuildRecord.read(recordDirectory, spec.image());
     Fingerprinter.Result fp =
-        Fingerprinter.fingerprint(
-            spec, record.map(BuildRecord::files).orElse(Map.of()), excluded(recordDirectory));
+        changed != null && record.isPresent()
+            ? changed
+            : Fingerprinter.fingerprint(
+                spec, scan, record.map(BuildRecord::files).orElse(Map.of()), null);
     if (record.isEmpty()) {
-      return new Evaluation(new Freshness(Freshness.Status.NO_RECORD, null, List.of()), fp);
+      return new Evaluation(new Freshness(Freshness.Status.NO_RECORD, null, List.of()), fp, null);
     }
     BuildRecord r = record.get();
     if (!fp.fingerprint().equals(r.fingerprint())) {
       List<String> changes = Fingerprinter.changes(r.spec(), r.files(), spec, fp.files());
-      return new Evaluation(new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes), fp);
+      return new Evaluation(new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes), fp, null);
     }
     Optional<String> present = images.findImage(r.imageId());
     if (present.isEmpty()) {
-      return new Evaluation(new Freshness(Freshness.Status.IMAGE_GONE, r, List.of()), fp);
+      return new Evaluation(new Freshness(Freshness.Status.IMAGE_GONE, r, List.of()), fp, null);
     }
-    return new Evaluation(new Freshness(Freshness.Status.FRESH, r, List.of()), fp);
+    return new Evaluation(new Freshness(Freshness.Status.FRESH, r, List.of()), fp, null);
+  }
+
+  /**
+   * Reads the record's index and then asks the engine for the recorded image, on its own thread: in
+   * a cold JVM the context scan, the index and the engine's answer each take tens of ms.
+   */
+  private static final class Prefetch extends Thread {
+    final CompletableFuture<Optional<RecordIndex>> index = new CompletableFuture<>();
+    final CompletableFuture<Optional<String>> recordedImage = new CompletableFuture<>();
+    private final Path recordDirectory;
+    private final String image;
+    private final DockerImages images;
+
+    Prefetch(Path recordDirectory, String image, DockerImages images) {
+      super("cached-image-prefetch");
+      setDaemon(true);
+      this.recordDirectory = recordDirectory;
+      this.image = image;
+      this.images = images;
+    }
+
+    @Override
+    public void run() {
+      Optional<RecordIndex> read;
+      try {
+        read = RecordIndex.read(recordDirectory, image);
+      } catch (Throwable e) {
+        index.completeExceptionally(e);
+        return;
+      }
+      index.complete(read);
+      if (read.isPresent() && !recordedImage.isDone()) {
+        try {
+          recordedImage.complete(images.findImage(read.get().imageId()));
+        } catch (Throwable e) {
+          recordedImage.completeExceptionally(e);
+        }
+      }
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new CachedImageException("cannot ask the engine: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CachedImageException("interrupted asking the engine", e);
+    }
   }
 
   private static List<Path> excluded(Path recordDirectory) {
@@ -215,16 +319,16 @@ public final class CachedImages {
     Evaluation before = evaluate(spec, recordDirectory);
     Freshness freshness = before.freshness();
     if (freshness.isFresh()) {
-      refreshStatCache(freshness.record(), before.fingerprint(), recordDirectory);
+      String contentTag = keepIndex(before, recordDirectory);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       log.info(
           spec.image()
               + ": up to date ("
-              + freshness.record().shortImageId()
+              + HelpfulSuggestions.shortId(freshness.imageId())
               + ", inputs unchanged) in "
               + elapsed.toMillis()
               + " ms");
-      return new EnsureResult(freshness.record(), false, freshness, elapsed);
+      return new EnsureResult(freshness, freshness.imageId(), contentTag, elapsed);
     }
     log.info(spec.image() + ": building (" + freshness.describe() + ")");
     BuildRecord record = build(spec, recordDirectory, before.fingerprint(), gha);
@@ -364,6 +468,7 @@ public final class CachedImages {
                 fp.files(),
                 BuildRecord.FORMAT_VERSION);
         record.write(recordDirectory);
+        writeIndex(recordDirectory, record, fp);
         log.info(summaryLine(record));
         return record;
       } finally {
@@ -383,16 +488,27 @@ public final class CachedImages {
   }
 
   /**
-   * Files touched without a content change (a checkout, a copy, a rebuilt but identical jar) were
-   * rehashed; remember their new stat so the next check does not rehash them again. The record is
-   * the same otherwise (fingerprint, image, builtAt); a failed write only costs the rehash again.
+   * After an up-to-date verdict: files touched without a content change (a checkout, a copy, a
+   * rebuilt but identical jar) were rehashed, so the record gets their new stat and the next check
+   * does not rehash them again; a verdict made without an index writes one. The record is the same
+   * otherwise (fingerprint, image, builtAt); a failed write only costs that work again next time.
+   *
+   * @return the content tag of the fresh image
    */
-  private void refreshStatCache(BuildRecord record, Fingerprinter.Result fp, Path recordDirectory) {
+  private String keepIndex(Evaluation fresh, Path recordDirectory) {
+    Fingerprinter.Result fp = fresh.fingerprint();
+    RecordIndex index = fresh.index();
+    if (index != null && fp == null) {
+      return index.contentTag(); // its stat listing vouched for every entry
+    }
+    BuildRecord record = fresh.freshness().record();
     if (fp.rehashed() == 0 || fp.files().equals(record.files())) {
-      return;
+      writeIndex(recordDirectory, record, fp);
+      return record.contentTag();
     }
     try {
-      new BuildRecord(
+      BuildRecord refreshed =
+          new BuildRecord(
               record.image(),
               record.spec(),
               record.fingerprint(),
@@ -404,10 +520,21 @@ public final class CachedImages {
               record.buildMillis(),
               record.cacheSummary(),
               fp.files(),
-              record.formatVersion())
-          .write(recordDirectory);
+              record.formatVersion());
+      refreshed.write(recordDirectory);
+      writeIndex(recordDirectory, refreshed, fp);
     } catch (UncheckedIOException e) {
       log.debug(record.image() + ": could not refresh the stat cache: " + e.getMessage());
+    }
+    return record.contentTag();
+  }
+
+  /** The index of a record just written; without one, checks read the record itself. */
+  private void writeIndex(Path recordDirectory, BuildRecord record, Fingerprinter.Result fp) {
+    try {
+      RecordIndex.write(recordDirectory, record, fp);
+    } catch (IOException | UncheckedIOException e) {
+      log.debug(record.image() + ": could not write the record index: " + e.getMessage());
     }
   }
 

@@ -1,16 +1,12 @@
 package io.github.cachedimage.core;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Whether the recorded image can be used as it is.
- *
- * @param status the verdict
- * @param record the record read, or {@code null} when there is none
- * @param changedPaths for {@link Status#INPUTS_CHANGED}: context-relative paths (and pseudo paths
- *     such as {@code build-arg JAR} or {@code Dockerfile}) that differ, in order
+ * Whether the recorded image can be used as it is: the verdict, and the record it was made against.
  */
-public record Freshness(Status status, BuildRecord record, List<String> changedPaths) {
+public final class Freshness {
 
   /** The verdicts, from best to worst. */
   public enum Status {
@@ -24,8 +20,59 @@ public record Freshness(Status status, BuildRecord record, List<String> changedP
     INPUTS_CHANGED
   }
 
-  public Freshness {
-    changedPaths = changedPaths == null ? List.of() : List.copyOf(changedPaths);
+  private final Status status;
+  private final String imageId;
+  private final Supplier<BuildRecord> record;
+  private final List<String> changedPaths;
+
+  /**
+   * @param status the verdict
+   * @param record the record read, or {@code null} when there is none
+   * @param changedPaths for {@link Status#INPUTS_CHANGED}: context-relative paths (and pseudo paths
+   *     such as {@code build-arg JAR} or {@code Dockerfile}) that differ, in order
+   */
+  public Freshness(Status status, BuildRecord record, List<String> changedPaths) {
+    this(status, record == null ? null : record.imageId(), () -> record, changedPaths);
+  }
+
+  private Freshness(
+      Status status, String imageId, Supplier<BuildRecord> record, List<String> changedPaths) {
+    this.status = status;
+    this.imageId = imageId;
+    this.record = record;
+    this.changedPaths = changedPaths == null ? List.of() : List.copyOf(changedPaths);
+  }
+
+  /** A verdict made from the record's index; the record itself is read when asked for. */
+  static Freshness fromIndex(Status status, String imageId, Supplier<BuildRecord> record) {
+    return new Freshness(status, imageId, record, List.of());
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /**
+   * The record the verdict was made against, or {@code null} when there is none. After a check
+   * answered from the record's index this reads the record file (once).
+   *
+   * @throws CachedImageException if the record file changed since the check
+   */
+  public BuildRecord record() {
+    return record.get();
+  }
+
+  /** The recorded image ID, or {@code null} when there is no record. */
+  public String imageId() {
+    return imageId;
+  }
+
+  /**
+   * For {@link Status#INPUTS_CHANGED}: context-relative paths (and pseudo paths such as {@code
+   * build-arg JAR} or {@code Dockerfile}) that differ, in order.
+   */
+  public List<String> changedPaths() {
+    return changedPaths;
   }
 
   public boolean isFresh() {
@@ -40,7 +87,8 @@ public record Freshness(Status status, BuildRecord record, List<String> changedP
     return switch (status) {
       case FRESH -> "up to date";
       case NO_RECORD -> "no record";
-      case IMAGE_GONE -> "image " + record.shortImageId() + " is gone from the engine";
+      case IMAGE_GONE ->
+          "image " + HelpfulSuggestions.shortId(imageId) + " is gone from the engine";
       case INPUTS_CHANGED -> {
         if (changedPaths.isEmpty()) {
           yield "inputs changed";
@@ -51,5 +99,10 @@ public record Freshness(Status status, BuildRecord record, List<String> changedP
             + (changedPaths.size() > 5 ? ", ... (" + changedPaths.size() + " paths)" : "");
       }
     };
+  }
+
+  @Override
+  public String toString() {
+    return "Freshness[" + status + ", " + imageId + ", " + changedPaths + "]";
   }
 }

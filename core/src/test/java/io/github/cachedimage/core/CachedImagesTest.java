@@ -3,6 +3,7 @@ package io.github.cachedimage.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.cachedimage.core.internal.RecordIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,81 @@ class CachedImagesTest {
   }
 
   @Test
+  void aNoOpIsAnsweredFromTheIndexAndTheRecordIsReadOnlyWhenAskedFor() throws IOException {
+    BuildRecord built = images.ensure(spec, records).record();
+    Path index = RecordIndex.file(records, "greeter");
+    assertThat(index).isRegularFile();
+    assertThat(RecordIndex.read(records, "greeter").orElseThrow().fingerprint())
+        .isEqualTo(built.fingerprint());
+
+    EnsureResult fresh = images.ensure(spec, records);
+    assertThat(fresh.built()).isFalse();
+    assertThat(fresh.imageId()).isEqualTo(built.imageId());
+    assertThat(fresh.contentTag()).isEqualTo(built.contentTag());
+    assertThat(fresh.record()).isEqualTo(built);
+
+    // The record replaced behind the verdict's back: record() refuses to hand out another one.
+    EnsureResult another = images.ensure(spec, records);
+    BuildRecord other =
+        new BuildRecord(
+            built.image(),
+            built.spec(),
+            "f".repeat(64),
+            "sha256:" + "b".repeat(64),
+            built.digest(),
+            built.tags(),
+            built.contentTag(),
+            built.builtAt(),
+            built.buildMillis(),
+            built.cacheSummary(),
+            built.files(),
+            built.formatVersion());
+    other.write(records);
+    assertThatThrownBy(another::record)
+        .isInstanceOf(CachedImageException.class)
+        .hasMessageContaining("changed or went away since the up-to-date check");
+  }
+
+  @Test
+  void anIndexThatDoesNotBelongToTheRecordIsIgnored() throws IOException {
+    BuildRecord first = images.ensure(spec, records).record();
+    byte[] firstIndex = Files.readAllBytes(RecordIndex.file(records, "greeter"));
+    Files.writeString(context.resolve("a.txt"), "changed");
+    BuildRecord second = images.ensure(spec, records).record();
+    assertThat(second.fingerprint()).isNotEqualTo(first.fingerprint());
+    // An old index next to the new record (say, restored from a CI cache): it names another
+    // record file, so the check reads the record and is not misled into the first image.
+    Files.write(RecordIndex.file(records, "greeter"), firstIndex);
+    assertThat(RecordIndex.read(records, "greeter")).isEmpty();
+    Files.writeString(context.resolve("a.txt"), "a");
+    Freshness check = images.check(spec, records);
+    assertThat(check.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(check.changedPaths()).containsExactly("a.txt");
+    // A garbled index is as good as none, too.
+    Files.writeString(RecordIndex.file(records, "greeter"), "cached-image index 1\nimage\tgre");
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    images.ensure(spec, records);
+    assertThat(buildx.builds).hasSize(3);
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+  }
+
+  @Test
+  void aChangeIsFoundWhenTheStatListingDiffersAndNamedFromTheRecord() throws IOException {
+    images.ensure(spec, records);
+    Files.writeString(context.resolve("b.txt"), "new file");
+    Freshness added = images.check(spec, records);
+    assertThat(added.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(added.changedPaths()).containsExactly("b.txt");
+    Files.delete(context.resolve("b.txt"));
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+    // not in the stat listing, but in the fingerprint: a build arg
+    BuildSpec withArg = spec.toBuilder().buildArg("JAR", "app.jar").build();
+    Freshness argChanged = images.check(withArg, records);
+    assertThat(argChanged.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(argChanged.changedPaths()).containsExactly("build-arg JAR");
+  }
+
+  @Test
   void touchingAFileWithoutChangingItRefreshesTheStatCacheButNothingElse() throws IOException {
     BuildRecord built = images.ensure(spec, records).record();
     Path a = context.resolve("a.txt");
@@ -149,6 +225,7 @@ class CachedImagesTest {
   void aFailedStepNamesItWritesNoRecordAndLeavesThePreviousOne() throws IOException {
     BuildRecord previous = images.ensure(spec, records).record();
     byte[] before = Files.readAllBytes(BuildRecord.file(records, "greeter"));
+    byte[] indexBefore = Files.readAllBytes(RecordIndex.file(records, "greeter"));
     Files.writeString(context.resolve("a.txt"), "breaks the build");
     buildx.failing = true;
     assertThatThrownBy(() -> images.ensure(spec, records))
@@ -164,9 +241,10 @@ class CachedImagesTest {
             });
     assertThat(Files.readAllBytes(BuildRecord.file(records, "greeter"))).isEqualTo(before);
     assertThat(BuildRecord.read(records, "greeter")).contains(previous);
+    assertThat(Files.readAllBytes(RecordIndex.file(records, "greeter"))).isEqualTo(indexBefore);
     try (Stream<Path> files = Files.list(records)) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder("greeter.json", "greeter.lock");
+          .containsExactlyInAnyOrder("greeter.json", "greeter.index", "greeter.lock");
     }
   }
 

@@ -177,8 +177,8 @@ public class BuildMojo extends AbstractMojo {
               .withGhaStrict(ghaStrict);
       EnsureResult result = cachedImages.ensure(spec, recordDirectory);
       Properties properties = project.getProperties();
-      properties.setProperty("cachedimage." + spec.image() + ".id", result.record().imageId());
-      properties.setProperty("cachedimage." + spec.image() + ".tag", result.record().contentTag());
+      properties.setProperty("cachedimage." + spec.image() + ".id", result.imageId());
+      properties.setProperty("cachedimage." + spec.image() + ".tag", result.contentTag());
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e, spec) + e.getMessage(), e);
     } catch (DockerUnavailableException

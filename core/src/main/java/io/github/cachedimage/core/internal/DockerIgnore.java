@@ -23,14 +23,42 @@ import java.util.regex.Pattern;
  */
 public final class DockerIgnore {
 
-  private record Rule(String pattern, Pattern regex, boolean exclusion) {}
+  /** patternmatcher's match types: only patterns with wildcards pay for a regular expression. */
+  private enum Kind {
+    EXACT,
+    PREFIX,
+    SUFFIX,
+    REGEX
+  }
+
+  private record Rule(String pattern, Kind kind, Pattern regex, boolean exclusion) {
+    /** patternmatcher's {@code Pattern.match}. */
+    boolean matches(CharSequence path) {
+      return switch (kind) {
+        case EXACT -> pattern.contentEquals(path);
+        case PREFIX -> path.toString().startsWith(pattern.substring(0, pattern.length() - 2));
+        case SUFFIX -> {
+          String suffix = pattern.substring(2);
+          String p = path.toString();
+          // "**/foo" matches "foo" too
+          yield p.endsWith(suffix)
+              || (!suffix.isEmpty() && suffix.charAt(0) == '/' && p.equals(suffix.substring(1)));
+        }
+        case REGEX -> regex.matcher(path).matches();
+      };
+    }
+  }
 
   private final List<Rule> rules;
   private final boolean hasExclusions;
 
   private DockerIgnore(List<Rule> rules) {
     this.rules = List.copyOf(rules);
-    this.hasExclusions = rules.stream().anyMatch(Rule::exclusion);
+    boolean exclusions = false;
+    for (Rule rule : rules) {
+      exclusions |= rule.exclusion();
+    }
+    this.hasExclusions = exclusions;
   }
 
   /** No patterns: everything is sent. */
@@ -85,7 +113,7 @@ public final class DockerIgnore {
       if (pattern.isEmpty() || pattern.equals(".")) {
         continue;
       }
-      rules.add(new Rule(pattern, compile(pattern), invert));
+      rules.add(rule(pattern, invert));
     }
     return new DockerIgnore(rules);
   }
@@ -104,34 +132,83 @@ public final class DockerIgnore {
    * and a pattern matching any parent directory matches the path.
    */
   public boolean excludes(String relativePath) {
+    boolean[] parents = root();
+    int slash = relativePath.indexOf('/');
+    while (slash >= 0) {
+      parents = enter(parents, relativePath.substring(0, slash));
+      slash = relativePath.indexOf('/', slash + 1);
+    }
+    return excludes(relativePath, parents);
+  }
+
+  /** The parent results for entries at the top of the context: no parent matches yet. */
+  public boolean[] root() {
+    return new boolean[rules.size()];
+  }
+
+  /**
+   * The parent results for the entries of a directory: per rule, whether it matches the directory
+   * or one of its parents. Walkers carry these down, as BuildKit's does ({@code
+   * MatchesUsingParentResults}), so each entry is matched once per rule, not once per ancestor.
+   */
+  public boolean[] enter(boolean[] parentResults, String directory) {
+    boolean[] results = new boolean[rules.size()];
+    for (int i = 0; i < results.length; i++) {
+      results[i] = parentResults[i] || rules.get(i).matches(directory);
+    }
+    return results;
+  }
+
+  /**
+   * {@link #excludes(String)} for an entry whose parent directory's results are known (from {@link
+   * #root} or {@link #enter}).
+   */
+  public boolean excludes(String relativePath, boolean[] parentResults) {
     boolean matched = false;
-    int lastSlash = relativePath.lastIndexOf('/');
-    String parentPath = lastSlash < 0 ? "." : relativePath.substring(0, lastSlash);
-    String[] parentDirs = parentPath.split("/");
-    for (Rule rule : rules) {
+    for (int i = 0; i < parentResults.length; i++) {
+      Rule rule = rules.get(i);
       // Skip rules that cannot change the verdict.
       if (rule.exclusion() != matched) {
         continue;
       }
-      boolean match = rule.regex().matcher(relativePath).matches();
-      if (!match && !parentPath.equals(".")) {
-        StringBuilder prefix = new StringBuilder();
-        for (String dir : parentDirs) {
-          if (prefix.length() > 0) {
-            prefix.append('/');
-          }
-          prefix.append(dir);
-          if (rule.regex().matcher(prefix).matches()) {
-            match = true;
-            break;
-          }
-        }
-      }
-      if (match) {
+      if (parentResults[i] || rule.matches(relativePath)) {
         matched = !rule.exclusion();
       }
     }
     return matched;
+  }
+
+  /**
+   * patternmatcher's {@code Pattern.compile}: a pattern without wildcards is compared as a string,
+   * {@code foo**} as a prefix, {@code **foo} as a suffix, anything else as a regular expression.
+   */
+  static Rule rule(String pattern, boolean exclusion) {
+    Kind kind = Kind.EXACT;
+    int n = pattern.length();
+    for (int i = 0; i < n; i++) {
+      char ch = pattern.charAt(i);
+      if (ch == '*' && i + 1 < n && pattern.charAt(i + 1) == '*') {
+        int start = i;
+        i++;
+        if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+          i++;
+        }
+        if (i + 1 >= n) {
+          kind = kind == Kind.EXACT ? Kind.PREFIX : Kind.REGEX;
+        } else {
+          kind = Kind.REGEX;
+        }
+        if (start == 0) {
+          kind = Kind.SUFFIX;
+        }
+      } else if (ch == '*' || ch == '?' || ch == '[' || ch == ']') {
+        kind = Kind.REGEX;
+      } else if (ch == '\\' && i + 1 < n) {
+        i++;
+        kind = Kind.REGEX;
+      }
+    }
+    return new Rule(pattern, kind, kind == Kind.REGEX ? compile(pattern) : null, exclusion);
   }
 
   /** patternmatcher's Pattern.compile, with its fast paths folded into the regular expression. */

@@ -4,6 +4,7 @@ import io.github.cachedimage.core.BuildRecord.FileState;
 import io.github.cachedimage.core.BuildSpec;
 import io.github.cachedimage.core.HelpfulSuggestions;
 import io.github.cachedimage.core.InvalidBuildSpecException;
+import io.github.cachedimage.core.SecretSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Computes the fingerprint of a build: SHA-256 over the Dockerfile, every context entry BuildKit
@@ -40,13 +43,52 @@ import java.util.TreeSet;
  */
 public final class Fingerprinter {
 
-  /** The fingerprint and the per-entry states (the next record's stat cache). */
-  public record Result(String fingerprint, Map<String, FileState> files, int rehashed) {}
+  /**
+   * The fingerprint and the per-entry states (the next record's stat cache).
+   *
+   * @param dockerfileDigest the Dockerfile's content hash, part of the fingerprint
+   * @param filesDigest SHA-256 of the entry list, part of the fingerprint
+   * @param stats the scan's stat listing ({@link Scan#stats}) when every entry may be trusted next
+   *     time by its stat alone; {@code null} when some file was hashed too soon after its last
+   *     change (see {@link FileState#racy})
+   */
+  public record Result(
+      String fingerprint,
+      Map<String, FileState> files,
+      String dockerfileDigest,
+      String filesDigest,
+      byte[] stats,
+      int rehashed) {}
 
   private Fingerprinter() {}
 
   public static Result fingerprint(
       BuildSpec spec, Map<String, FileState> previous, List<Path> excludedDirectories) {
+    return fingerprint(spec, previous, null, excludedDirectories);
+  }
+
+  /**
+   * @param previous the previous stat cache
+   * @param previousFilesDigest the {@link Result#filesDigest} computed with {@code previous}, if
+   *     known: when every current entry is a previous one, unchanged, the entry list is not hashed
+   *     again (a cold JVM hashes it interpreted, ~100 KB for 1,000 files)
+   */
+  public static Result fingerprint(
+      BuildSpec spec,
+      Map<String, FileState> previous,
+      String previousFilesDigest,
+      List<Path> excludedDirectories) {
+    return fingerprint(spec, scan(spec, excludedDirectories), previous, previousFilesDigest);
+  }
+
+  /**
+   * The context as BuildKit would send it, stat only: no file is read. Separate from {@link
+   * #fingerprint(BuildSpec, Scan, Map, String)} so a caller can read the previous stat cache while
+   * this runs.
+   *
+   * @throws InvalidBuildSpecException if the Dockerfile or context is missing or unreadable
+   */
+  public static Scan scan(BuildSpec spec, List<Path> excludedDirectories) {
     Path context = spec.contextDirectory();
     if (!Files.isDirectory(context)) {
       throw new InvalidBuildSpecException(HelpfulSuggestions.contextMissing(context), context);
@@ -56,7 +98,6 @@ public final class Fingerprinter {
       throw new InvalidBuildSpecException(
           HelpfulSuggestions.dockerfileMissing(dockerfile), dockerfile);
     }
-    Map<String, FileState> prior = previous == null ? Map.of() : previous;
     DockerIgnore ignore;
     Path ignoreFile = DockerIgnore.locate(context, dockerfile);
     try {
@@ -65,37 +106,121 @@ public final class Fingerprinter {
       throw new InvalidBuildSpecException(
           HelpfulSuggestions.unreadableContextFile(ignoreFile, reason(e)), ignoreFile, e);
     }
-    Walker walker = new Walker(context, ignore, prior, excludedDirectories);
-    walker.walk(context);
+    Scan scan = new Scan(ignore, excludedDirectories);
+    scan.walk(context, "", ignore.root());
     // The Dockerfile is an input even when outside the context or ignored.
     String dockerfileKey = dockerfileKey(spec);
-    if (!walker.files.containsKey(dockerfileKey)) {
-      walker.add(dockerfileKey, dockerfile, attributes(dockerfile));
+    if (!scan.included.contains(dockerfileKey)) {
+      scan.add(dockerfileKey, dockerfile, attributes(dockerfile));
     }
+    return scan;
+  }
 
-    MessageDigest sha = sha256();
-    StringBuilder text = new StringBuilder("cached-image fingerprint v1\n");
-    text.append("dockerfile ").append(walker.files.get(dockerfileKey).sha256()).append('\n');
-    walker.files.forEach(
-        (path, state) ->
-            text.append("entry ")
-                .append(path)
-                .append('\0')
-                .append(Integer.toOctalString(Math.max(state.mode(), 0)))
-                .append(' ')
-                .append(state.sha256())
-                .append('\n'));
-    spec.buildArgs()
-        .forEach((k, v) -> text.append("build-arg ").append(k).append('=').append(v).append('\n'));
+  /**
+   * The fingerprint of a scanned context: hashes the files whose stat differs from {@code
+   * previous}, and the entry list unless every entry is a previous one.
+   */
+  public static Result fingerprint(
+      BuildSpec spec, Scan scan, Map<String, FileState> previous, String previousFilesDigest) {
+    Map<String, FileState> prior = previous == null ? Map.of() : previous;
+    Map<String, FileState> files = new HashMap<>(scan.all.size() * 2);
+    int reused = 0;
+    int rehashed = 0;
+    boolean racy = false;
+    Hasher hasher = null;
+    for (Stat now : scan.all) {
+      FileState before = prior.get(now.rel());
+      if (now.kind() != null) {
+        FileState entry = new FileState(0, 0, now.mode(), null, now.kind(), false);
+        if (entry.equals(before)) {
+          reused++; // a directory or link as it was
+        }
+        files.put(now.rel(), entry);
+        continue;
+      }
+      if (before != null
+          && before.sameStat(now.size(), now.mtimeNanos(), now.mode(), now.fileKey())) {
+        files.put(now.rel(), before);
+        reused++;
+        continue;
+      }
+      if (hasher == null) {
+        hasher = new Hasher();
+      }
+      long hashedAt = toNanos(Instant.now());
+      String hash = hasher.hash(now.path());
+      rehashed++;
+      FileState entry =
+          new FileState(
+              now.size(),
+              now.mtimeNanos(),
+              now.mode(),
+              now.fileKey(),
+              hash,
+              FileState.racy(now.mtimeNanos(), hashedAt));
+      racy |= entry.racy();
+      files.put(now.rel(), entry);
+    }
+    String filesDigest =
+        previousFilesDigest != null && reused == files.size() && files.size() == prior.size()
+            ? previousFilesDigest
+            : filesDigest(files);
+    String dockerfileDigest = files.get(dockerfileKey(spec)).sha256();
+    for (FileState f : files.values()) {
+      racy |= f.racy();
+    }
+    return new Result(
+        combine(spec, dockerfileDigest, filesDigest),
+        files,
+        dockerfileDigest,
+        filesDigest,
+        racy ? null : scan.stats(),
+        rehashed);
+  }
+
+  /**
+   * The fingerprint from its parts: the Dockerfile's and the entry list's digests, and the spec's
+   * build args, target, platform, labels and secret ids. When a scan's stat listing equals the
+   * recorded one, every entry is as recorded and only this is computed.
+   */
+  public static String combine(BuildSpec spec, String dockerfileDigest, String filesDigest) {
+    StringBuilder text = new StringBuilder("cached-image fingerprint v2\n");
+    text.append("dockerfile ").append(dockerfileDigest).append('\n');
+    text.append("files ").append(filesDigest).append('\n');
+    for (Map.Entry<String, String> arg : spec.buildArgs().entrySet()) {
+      text.append("build-arg ").append(arg.getKey()).append('=').append(arg.getValue());
+      text.append('\n');
+    }
     text.append("target ").append(Objects.toString(spec.target(), "")).append('\n');
     text.append("platform ").append(Objects.toString(spec.platform(), "")).append('\n');
-    spec.labels()
-        .forEach((k, v) -> text.append("label ").append(k).append('=').append(v).append('\n'));
-    new TreeSet<>(spec.secrets().stream().map(s -> s.id()).toList())
-        .forEach(id -> text.append("secret ").append(id).append('\n'));
-    String fingerprint =
-        HexFormat.of().formatHex(sha.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
-    return new Result(fingerprint, walker.files, walker.rehashed);
+    for (Map.Entry<String, String> label : spec.labels().entrySet()) {
+      text.append("label ").append(label.getKey()).append('=').append(label.getValue());
+      text.append('\n');
+    }
+    Set<String> secretIds = new TreeSet<>();
+    for (SecretSpec secret : spec.secrets()) {
+      secretIds.add(secret.id());
+    }
+    for (String id : secretIds) {
+      text.append("secret ").append(id).append('\n');
+    }
+    return sha256Hex(text);
+  }
+
+  /** Every entry: path, permission bits and content hash (or {@code dir}, {@code link:...}). */
+  private static String filesDigest(Map<String, FileState> files) {
+    StringBuilder text = new StringBuilder(files.size() * 100);
+    for (Map.Entry<String, FileState> e : new TreeMap<>(files).entrySet()) {
+      text.append("entry ").append(e.getKey()).append('\0');
+      text.append(Integer.toOctalString(Math.max(e.getValue().mode(), 0))).append(' ');
+      text.append(e.getValue().sha256()).append('\n');
+    }
+    return sha256Hex(text);
+  }
+
+  private static String sha256Hex(CharSequence text) {
+    return HexFormat.of()
+        .formatHex(sha256().digest(text.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The key of the Dockerfile among the entries: context-relative if inside, else absolute. */
@@ -160,38 +285,53 @@ public final class Fingerprinter {
   }
 
   /**
-   * Walks the context with one stat per entry ({@code PosixFileAttributes} where available, which
-   * also carry size, mtime and file key), in sorted order, skipping excluded directories unless an
-   * exception pattern could re-include something below them (as BuildKit does).
+   * The context walked with one stat per entry ({@code PosixFileAttributes} where available, which
+   * also carry size, mtime and file key), skipping excluded directories unless an exception pattern
+   * could re-include something below them (as BuildKit does).
+   *
+   * <p>Besides the entries it writes a stat listing, one line per entry in walk order: path, size,
+   * mtime, mode, file key, and {@code dir} or the link target. Recorded in the record's index, it
+   * lets an unchanged context be recognised by comparing two byte arrays, instead of looking up and
+   * comparing a thousand entries one by one in a cold JVM. A different walk order only costs that
+   * shortcut.
    */
-  private static final class Walker {
-    private final Path context;
+  public static final class Scan {
     private final DockerIgnore ignore;
-    private final Map<String, FileState> prior;
     private final List<Path> excluded;
-    final Map<String, FileState> files = new TreeMap<>();
-    int rehashed;
-    private final byte[] buffer = new byte[1 << 16];
-    private final MessageDigest sha = sha256();
+    final List<Stat> all = new ArrayList<>();
+    final Set<String> included = new java.util.HashSet<>();
+    private final StringBuilder listing = new StringBuilder(16 * 1024);
+    private boolean listable = true;
 
-    Walker(Path context, DockerIgnore ignore, Map<String, FileState> prior, List<Path> excluded) {
-      this.context = context;
+    private Scan(DockerIgnore ignore, List<Path> excluded) {
       this.ignore = ignore;
-      this.prior = prior;
       this.excluded = excluded == null ? List.of() : excluded;
     }
 
-    void walk(Path dir) {
+    /** The stat listing, UTF-8; {@code null} when a name holds a tab or line break. */
+    public byte[] stats() {
+      return listable ? listing.toString().getBytes(StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * @param relDir {@code dir} relative to the context, with {@code /}; empty for the context
+     * @param parentResults the ignore rules' results for {@code dir} and its parents
+     */
+    void walk(Path dir, String relDir, boolean[] parentResults) {
       List<Path> children = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-        entries.forEach(children::add);
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+        for (Path entry : stream) {
+          children.add(entry);
+        }
       } catch (IOException e) {
         throw new InvalidBuildSpecException(
             HelpfulSuggestions.unreadableContextFile(dir, reason(e)), dir, e);
       }
       for (Path child : children) {
-        String rel = slashes(context.relativize(child));
-        boolean excludedByIgnore = ignore.excludes(rel);
+        // Concatenated, not relativized: this loop runs once per context entry, cold.
+        String name = child.getFileName().toString();
+        String rel = relDir.isEmpty() ? name : relDir.concat("/").concat(name);
+        boolean excludedByIgnore = ignore.excludes(rel, parentResults);
         BasicFileAttributes attrs;
         try {
           attrs = attributes(child);
@@ -207,12 +347,12 @@ public final class Fingerprinter {
           }
           if (excludedByIgnore) {
             if (ignore.hasExclusions()) {
-              walk(child);
+              walk(child, rel, ignore.enter(parentResults, rel));
             }
             continue;
           }
-          files.put(rel, new FileState(0, 0, mode(attrs), null, "dir", false));
-          walk(child);
+          entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
+          walk(child, rel, ignore.enter(parentResults, rel));
         } else if (!excludedByIgnore) {
           add(rel, child, attrs);
         }
@@ -223,8 +363,7 @@ public final class Fingerprinter {
       int mode = mode(attrs);
       if (attrs.isSymbolicLink()) {
         try {
-          files.put(
-              rel, new FileState(0, 0, mode, null, "link:" + Files.readSymbolicLink(file), false));
+          entry(new Stat(rel, file, 0, 0, mode, null, "link:" + Files.readSymbolicLink(file)));
         } catch (IOException e) {
           throw new InvalidBuildSpecException(
               HelpfulSuggestions.unreadableContextFile(file, reason(e)), file, e);
@@ -234,21 +373,47 @@ public final class Fingerprinter {
       if (!attrs.isRegularFile()) {
         return; // sockets, fifos: BuildKit skips them too
       }
-      long size = attrs.size();
-      long mtime = toNanos(attrs.lastModifiedTime().toInstant());
+      long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
       String key = attrs.fileKey() == null ? null : attrs.fileKey().toString();
-      FileState before = prior.get(rel);
-      if (before != null && before.sameStat(size, mtime, mode, key)) {
-        files.put(rel, before);
-        return;
-      }
-      long hashedAt = toNanos(Instant.now());
-      String hash = hash(file);
-      rehashed++;
-      files.put(rel, new FileState(size, mtime, mode, key, hash, FileState.racy(mtime, hashedAt)));
+      entry(new Stat(rel, file, attrs.size(), mtime, mode, key, null));
     }
 
-    private String hash(Path file) {
+    private void entry(Stat stat) {
+      all.add(stat);
+      included.add(stat.rel());
+      listable &= plain(stat.rel()) && (stat.kind() == null || plain(stat.kind()));
+      StringBuilder line = listing;
+      line.append(stat.rel()).append('\t').append(stat.size()).append('\t');
+      line.append(stat.mtimeNanos()).append('\t').append(stat.mode()).append('\t');
+      if (stat.fileKey() != null) {
+        line.append(stat.fileKey());
+      }
+      line.append('\t');
+      if (stat.kind() != null) {
+        line.append(stat.kind());
+      }
+      line.append('\n');
+    }
+  }
+
+  private static boolean plain(String s) {
+    return s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
+  }
+
+  /**
+   * One scanned entry.
+   *
+   * @param kind {@code null} for a regular file, {@code dir}, or {@code link:<target>}
+   */
+  private record Stat(
+      String rel, Path path, long size, long mtimeNanos, int mode, String fileKey, String kind) {}
+
+  /** SHA-256 of file contents, with one buffer. */
+  private static final class Hasher {
+    private final byte[] buffer = new byte[1 << 16];
+    private final MessageDigest sha = sha256();
+
+    String hash(Path file) {
       sha.reset();
       try (InputStream in = Files.newInputStream(file)) {
         int n;

@@ -2,7 +2,10 @@ package io.github.cachedimage.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Cases from Docker's documentation and moby/patternmatcher's tests. */
@@ -68,5 +71,50 @@ class DockerIgnoreTest {
     assertThat(ignore("file[^0-9].log").excludes("file7.log")).isFalse();
     assertThat(ignore("\\*.txt").excludes("*.txt")).isTrue();
     assertThat(ignore("\\*.txt").excludes("a.txt")).isFalse();
+  }
+
+  @Test
+  void literalPrefixAndSuffixPatternsMatchAsPatternmatcherDoes() {
+    // patternmatcher's exactMatch, prefixMatch and suffixMatch, which skip the regular expression
+    assertThat(ignore("a.txt").excludes("a.txt")).isTrue();
+    assertThat(ignore("a.txt").excludes("abtxt")).isFalse();
+    assertThat(ignore("build**").excludes("build-output/x")).isTrue();
+    assertThat(ignore("build**").excludes("buil")).isFalse();
+    // "**foo" is a plain suffix there, so it matches "barfoo" (a regular expression would not)
+    assertThat(ignore("**foo").excludes("barfoo")).isTrue();
+    assertThat(ignore("**/foo").excludes("barfoo")).isFalse();
+    assertThat(ignore("**/foo").excludes("foo")).isTrue();
+    assertThat(ignore("**/foo").excludes("x/y/foo")).isTrue();
+    assertThat(ignore("**/foo").excludes("x/foo/inside")).isTrue();
+    // an escaped character needs the regular expression
+    assertThat(ignore("a\\*b").excludes("a*b")).isTrue();
+    assertThat(ignore("a\\*b").excludes("axb")).isFalse();
+  }
+
+  @Test
+  void parentResultsCarriedDownGiveDockersVerdicts() {
+    DockerIgnore i = ignore("*", "!Dockerfile", "!app/", "app/**/*.tmp", "!app/keep/**", "docs");
+    Map<String, Boolean> expected = new LinkedHashMap<>();
+    expected.put("pom.xml", true);
+    expected.put("Dockerfile", false);
+    expected.put("app", false);
+    expected.put("app/a.txt", false); // "*" matches its parent, "!app/" re-includes it
+    expected.put("app/x.tmp", true);
+    expected.put("app/sub/y.tmp", true);
+    expected.put("app/keep/z.tmp", false);
+    expected.put("docs", true);
+    expected.put("docs/readme.md", true);
+    expected.put("docs/app/x", true); // "!app/" is anchored at the context root
+    expected.forEach(
+        (path, excluded) -> {
+          // as the walker does it: results carried down directory by directory
+          boolean[] parents = i.root();
+          String[] parts = path.split("/");
+          for (int k = 1; k < parts.length; k++) {
+            parents = i.enter(parents, String.join("/", Arrays.copyOf(parts, k)));
+          }
+          assertThat(i.excludes(path, parents)).as(path).isEqualTo(excluded);
+          assertThat(i.excludes(path)).as(path).isEqualTo(excluded);
+        });
   }
 }

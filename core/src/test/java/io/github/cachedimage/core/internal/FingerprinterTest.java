@@ -178,4 +178,42 @@ class FingerprinterTest {
     Fingerprinter.Result r = fp(Map.of());
     assertThat(r.files().get("link").sha256()).isEqualTo("link:src/a.txt");
   }
+
+  @Test
+  void theStatListingVouchesForAnUnchangedContextOnly() throws IOException {
+    List<Path> excluded = List.of(context.resolve("target/cached-image"));
+    Fingerprinter.Result first = fp(Map.of());
+    assertThat(first.stats()).isNotNull();
+    // Its parts give the fingerprint back, and a rescan of the same context lists the same bytes.
+    assertThat(Fingerprinter.combine(spec, first.dockerfileDigest(), first.filesDigest()))
+        .isEqualTo(first.fingerprint());
+    assertThat(Fingerprinter.scan(spec, excluded).stats()).isEqualTo(first.stats());
+    // The previous entry-list digest is reused only when every entry is a previous one.
+    Fingerprinter.Result reused =
+        Fingerprinter.fingerprint(spec, first.files(), "not recomputed", excluded);
+    assertThat(reused.filesDigest()).isEqualTo("not recomputed");
+
+    Files.writeString(context.resolve("src/a.txt"), "A");
+    Files.setLastModifiedTime(context.resolve("src/a.txt"), FileTime.from(OLD.plusSeconds(5)));
+    assertThat(Fingerprinter.scan(spec, excluded).stats()).isNotEqualTo(first.stats());
+    Fingerprinter.Result changed =
+        Fingerprinter.fingerprint(spec, first.files(), first.filesDigest(), excluded);
+    assertThat(changed.filesDigest()).isNotEqualTo(first.filesDigest());
+    assertThat(changed.fingerprint()).isNotEqualTo(first.fingerprint());
+    // a mode change alone changes the listing too
+    Files.writeString(context.resolve("src/a.txt"), "a");
+    Files.setLastModifiedTime(context.resolve("src/a.txt"), FileTime.from(OLD));
+    Files.setLastModifiedTime(context.resolve("src"), FileTime.from(OLD));
+    Files.setPosixFilePermissions(
+        context.resolve("src/b.txt"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(Fingerprinter.scan(spec, excluded).stats()).isNotEqualTo(first.stats());
+  }
+
+  @Test
+  void aFileHashedRightAfterItChangedLeavesNoListingToTrust() throws IOException {
+    Files.writeString(context.resolve("src/a.txt"), "just now");
+    Fingerprinter.Result result = fp(Map.of());
+    assertThat(result.files().get("src/a.txt").racy()).isTrue();
+    assertThat(result.stats()).isNull();
+  }
 }

@@ -1,0 +1,301 @@
+package io.github.cachedimage.core.internal;
+
+import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.BuildRecord.FileState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the up-to-date check needs from a record, next to it as {@code <image>.index}: the
+ * fingerprint and its parts, the image ID and content tag, the stat listing of the scan it was made
+ * from ({@link Fingerprinter.Scan#stats}) and the stat cache, in tab-separated lines.
+ *
+ * <p>Why not the JSON record: the check runs once per Maven JVM, always cold. Reading the record
+ * there means loading a JSON parser (~35 ms of class loading and verification on a small machine)
+ * and parsing its 1,000 entries interpreted (~40 ms). An unchanged context is recognised here by
+ * comparing the current stat listing with the recorded one as bytes; the entries are parsed only
+ * when that fails. The JSON record stays the record: people and tools read it, and builds that are
+ * not up to date read it.
+ *
+ * <p>An index belongs to exactly one record file: it names the record's size, modification time and
+ * file key, and is ignored when they differ (a record rewritten by anyone, any version). A missing
+ * or unreadable index only costs the JSON read; it is written again after that check.
+ */
+public final class RecordIndex {
+  private static final String HEADER = "cached-image index 1";
+
+  private final String fingerprint;
+  private final String dockerfileDigest;
+  private final String filesDigest;
+  private final String imageId;
+  private final String contentTag;
+  private final byte[] data;
+  private final int statsFrom;
+  private final int statsTo;
+  private final int entriesFrom;
+  private Map<String, FileState> files;
+
+  private RecordIndex(
+      String fingerprint,
+      String dockerfileDigest,
+      String filesDigest,
+      String imageId,
+      String contentTag,
+      byte[] data,
+      int statsFrom,
+      int statsTo,
+      int entriesFrom) {
+    this.fingerprint = fingerprint;
+    this.dockerfileDigest = dockerfileDigest;
+    this.filesDigest = filesDigest;
+    this.imageId = imageId;
+    this.contentTag = contentTag;
+    this.data = data;
+    this.statsFrom = statsFrom;
+    this.statsTo = statsTo;
+    this.entriesFrom = entriesFrom;
+  }
+
+  /** The record's fingerprint. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  /** The Dockerfile digest within it ({@link Fingerprinter.Result#dockerfileDigest}). */
+  public String dockerfileDigest() {
+    return dockerfileDigest;
+  }
+
+  /** The entry-list digest within it ({@link Fingerprinter.Result#filesDigest}). */
+  public String filesDigest() {
+    return filesDigest;
+  }
+
+  /** The record's image ID. */
+  public String imageId() {
+    return imageId;
+  }
+
+  /** The record's content tag. */
+  public String contentTag() {
+    return contentTag;
+  }
+
+  /**
+   * Whether a scan's stat listing equals the one recorded: then every entry has the recorded stat,
+   * and so the recorded content hash.
+   */
+  public boolean statsMatch(byte[] stats) {
+    return stats != null
+        && statsFrom >= 0
+        && Arrays.equals(data, statsFrom, statsTo, stats, 0, stats.length);
+  }
+
+  /**
+   * The record's stat cache, parsed on first use.
+   *
+   * @throws IllegalStateException if the entries are malformed
+   */
+  public synchronized Map<String, FileState> files() {
+    if (files == null) {
+      files = parseEntries();
+    }
+    return files;
+  }
+
+  private Map<String, FileState> parseEntries() {
+    String text = new String(data, entriesFrom, data.length - entriesFrom, StandardCharsets.UTF_8);
+    Map<String, FileState> parsed = new HashMap<>();
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        throw new IllegalStateException("unterminated entry");
+      }
+      int a = text.indexOf('\t', start);
+      int b = text.indexOf('\t', a + 1);
+      int c = text.indexOf('\t', b + 1);
+      int d = text.indexOf('\t', c + 1);
+      int e = text.indexOf('\t', d + 1);
+      int f = text.indexOf('\t', e + 1);
+      if (a < 0 || f < 0 || f >= end) {
+        throw new IllegalStateException("malformed entry");
+      }
+      String key = text.substring(d + 1, e);
+      parsed.put(
+          text.substring(start, a),
+          new FileState(
+              Long.parseLong(text, a + 1, b, 10),
+              Long.parseLong(text, b + 1, c, 10),
+              Integer.parseInt(text, c + 1, d, 10),
+              key.isEmpty() ? null : key,
+              text.substring(e + 1, f),
+              text.charAt(f + 1) == '1'));
+      start = end + 1;
+    }
+    return parsed;
+  }
+
+  /** {@code recordDirectory/<image with / and : as _>.index}, next to the record. */
+  public static Path file(Path recordDirectory, String image) {
+    Path record = BuildRecord.file(recordDirectory, image);
+    String name = record.getFileName().toString();
+    return record.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".index");
+  }
+
+  /** The index of the record now in the directory, if there is one that belongs to it. */
+  public static Optional<RecordIndex> read(Path recordDirectory, String image) {
+    byte[] data;
+    try {
+      data = Files.readAllBytes(file(recordDirectory, image));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // as good as none: the JSON record answers
+    }
+    try {
+      Lines in = new Lines(data);
+      if (!HEADER.equals(in.next())
+          || !image.equals(in.value("image"))
+          || !recordStat(BuildRecord.file(recordDirectory, image)).equals(in.value("record"))) {
+        return Optional.empty();
+      }
+      String fingerprint = in.value("fingerprint");
+      String dockerfileDigest = in.value("dockerfile");
+      String filesDigest = in.value("files");
+      String imageId = in.value("image-id");
+      String contentTag = in.value("content-tag");
+      int statsLength = Integer.parseInt(in.value("stats"));
+      int statsFrom = statsLength < 0 ? -1 : in.position;
+      in.position += Math.max(statsLength, 0);
+      int statsTo = in.position;
+      in.value("entries");
+      return Optional.of(
+          new RecordIndex(
+              fingerprint,
+              dockerfileDigest,
+              filesDigest,
+              imageId,
+              contentTag,
+              data,
+              statsFrom,
+              statsTo,
+              in.position));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes the index of a record just written to the directory, from the fingerprint it was made
+   * with, atomically. Writes none (and removes an old one) when a path or link target holds a tab
+   * or line break, which this format cannot carry; the JSON record then answers every check.
+   */
+  public static void write(Path recordDirectory, BuildRecord record, Fingerprinter.Result fp)
+      throws IOException {
+    Path target = file(recordDirectory, record.image());
+    StringBuilder entries = new StringBuilder(record.files().size() * 140);
+    for (Map.Entry<String, FileState> e : record.files().entrySet()) {
+      FileState f = e.getValue();
+      if (unfit(e.getKey()) || unfit(f.sha256()) || unfit(f.fileKey())) {
+        Files.deleteIfExists(target);
+        return;
+      }
+      entries.append(e.getKey()).append('\t');
+      entries.append(f.size()).append('\t').append(f.mtimeNanos()).append('\t');
+      entries.append(f.mode()).append('\t');
+      entries.append(f.fileKey() == null ? "" : f.fileKey()).append('\t');
+      entries.append(f.sha256()).append('\t').append(f.racy() ? '1' : '0').append('\n');
+    }
+    // The listing vouches for the record's entries only if it was made with exactly them.
+    byte[] stats = record.files().equals(fp.files()) ? fp.stats() : null;
+    StringBuilder head = new StringBuilder(512);
+    head.append(HEADER).append('\n');
+    head.append("image\t").append(record.image()).append('\n');
+    head.append("record\t")
+        .append(recordStat(BuildRecord.file(recordDirectory, record.image())))
+        .append('\n');
+    head.append("fingerprint\t").append(record.fingerprint()).append('\n');
+    head.append("dockerfile\t").append(fp.dockerfileDigest()).append('\n');
+    head.append("files\t").append(fp.filesDigest()).append('\n');
+    head.append("image-id\t").append(record.imageId()).append('\n');
+    head.append("content-tag\t").append(record.contentTag()).append('\n');
+    head.append("stats\t").append(stats == null ? -1 : stats.length).append('\n');
+    ByteArrayOutputStream out = new ByteArrayOutputStream(entries.length() * 2);
+    out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+    if (stats != null) {
+      out.write(stats);
+    }
+    out.write(("entries\t" + record.files().size() + "\n").getBytes(StandardCharsets.UTF_8));
+    out.write(entries.toString().getBytes(StandardCharsets.UTF_8));
+    Path temp = Files.createTempFile(recordDirectory, ".index-", ".tmp");
+    try {
+      Files.write(temp, out.toByteArray());
+      try {
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private static boolean unfit(String s) {
+    return s != null && (s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0);
+  }
+
+  /** Size, modification time and file key of the record file: a rewrite changes at least one. */
+  private static String recordStat(Path record) throws IOException {
+    BasicFileAttributes a =
+        Files.readAttributes(record, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    StringBuilder s = new StringBuilder(64);
+    s.append(a.size()).append('\t').append(a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+    return s.append('\t').append(a.fileKey()).toString();
+  }
+
+  /** The head's {@code name<TAB>value} lines, read from the bytes. */
+  private static final class Lines {
+    private final byte[] data;
+    int position;
+
+    Lines(byte[] data) {
+      this.data = data;
+    }
+
+    String next() throws IOException {
+      int start = position;
+      while (position < data.length && data[position] != '\n') {
+        position++;
+      }
+      if (position >= data.length) {
+        throw new IOException("truncated");
+      }
+      return new String(data, start, position++ - start, StandardCharsets.UTF_8);
+    }
+
+    String value(String name) throws IOException {
+      String line = next();
+      if (!line.startsWith(name)
+          || line.length() <= name.length()
+          || line.charAt(name.length()) != '\t') {
+        throw new IOException("expected " + name);
+      }
+      return line.substring(name.length() + 1);
+    }
+  }
+}
