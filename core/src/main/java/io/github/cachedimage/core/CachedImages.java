@@ -125,7 +125,7 @@ public final class CachedImages {
       Freshness freshness, Fingerprinter.Result fingerprint, RecordIndex index) {}
 
   private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
-    Prefetch prefetch = new Prefetch(recordDirectory, spec.image(), images);
+    Prefetch prefetch = new Prefetch(recordDirectory, spec, images);
     prefetch.start();
     Fingerprinter.Scan scan;
     try {
@@ -138,10 +138,7 @@ public final class CachedImages {
     Fingerprinter.Result changed = null;
     if (index.isPresent()) {
       RecordIndex ix = index.get();
-      boolean same =
-          ix.statsMatch(scan.stats())
-              && Fingerprinter.combine(spec, ix.dockerfileDigest(), ix.filesDigest())
-                  .equals(ix.fingerprint());
+      boolean same = prefetch.specUnchanged && ix.statsMatch(scan.stats());
       Fingerprinter.Result fp = null;
       if (!same) {
         try {
@@ -152,7 +149,7 @@ public final class CachedImages {
         }
       }
       if (same) {
-        boolean present = await(prefetch.recordedImage).isPresent();
+        boolean present = await(prefetch.recordedImage);
         if (!present && fp == null) {
           fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest()); // to build
         }
@@ -178,8 +175,7 @@ public final class CachedImages {
       List<String> changes = Fingerprinter.changes(r.spec(), r.files(), spec, fp.files());
       return new Evaluation(new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes), fp, null);
     }
-    Optional<String> present = images.findImage(r.imageId());
-    if (present.isEmpty()) {
+    if (!images.hasImage(r.imageId())) {
       return new Evaluation(new Freshness(Freshness.Status.IMAGE_GONE, r, List.of()), fp, null);
     }
     return new Evaluation(new Freshness(Freshness.Status.FRESH, r, List.of()), fp, null);
@@ -191,16 +187,23 @@ public final class CachedImages {
    */
   private static final class Prefetch extends Thread {
     final CompletableFuture<Optional<RecordIndex>> index = new CompletableFuture<>();
-    final CompletableFuture<Optional<String>> recordedImage = new CompletableFuture<>();
+    final CompletableFuture<Boolean> recordedImage = new CompletableFuture<>();
+
+    /**
+     * Whether the fingerprint from the index's parts and the current spec is the recorded one: then
+     * an unchanged stat listing is all it takes. Set before {@link #index} completes.
+     */
+    boolean specUnchanged;
+
     private final Path recordDirectory;
-    private final String image;
+    private final BuildSpec spec;
     private final DockerImages images;
 
-    Prefetch(Path recordDirectory, String image, DockerImages images) {
+    Prefetch(Path recordDirectory, BuildSpec spec, DockerImages images) {
       super("cached-image-prefetch");
       setDaemon(true);
       this.recordDirectory = recordDirectory;
-      this.image = image;
+      this.spec = spec;
       this.images = images;
     }
 
@@ -208,15 +211,37 @@ public final class CachedImages {
     public void run() {
       Optional<RecordIndex> read;
       try {
-        read = RecordIndex.read(recordDirectory, image);
+        read = RecordIndex.read(recordDirectory, spec.image());
+        if (read.isPresent()) {
+          // The engine takes ~30 ms to inspect an image: ask before anything else.
+          new Lookup(read.get().imageId()).start();
+          RecordIndex ix = read.get();
+          // the same Dockerfile entry (the listing vouches for its content) and spec values
+          specUnchanged =
+              ix.dockerfileKey().equals(Fingerprinter.dockerfileKey(spec))
+                  && Fingerprinter.combine(spec, ix.dockerfileDigest(), ix.filesDigest())
+                      .equals(ix.fingerprint());
+        }
       } catch (Throwable e) {
         index.completeExceptionally(e);
         return;
       }
       index.complete(read);
-      if (read.isPresent() && !recordedImage.isDone()) {
+    }
+
+    private final class Lookup extends Thread {
+      private final String imageId;
+
+      Lookup(String imageId) {
+        super("cached-image-lookup");
+        setDaemon(true);
+        this.imageId = imageId;
+      }
+
+      @Override
+      public void run() {
         try {
-          recordedImage.complete(images.findImage(read.get().imageId()));
+          recordedImage.complete(images.hasImage(imageId));
         } catch (Throwable e) {
           recordedImage.completeExceptionally(e);
         }

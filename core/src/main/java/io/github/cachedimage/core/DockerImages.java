@@ -17,4 +17,14 @@ public interface DockerImages {
    * @throws DockerUnavailableException if the engine cannot be reached
    */
   Optional<String> findImage(String imageIdOrRef);
+
+  /**
+   * Whether the engine has the image with this full ID ({@code sha256:<64 hex>}): the up-to-date
+   * check's question. Engines may answer it more cheaply than {@link #findImage}.
+   *
+   * @throws DockerUnavailableException if the engine cannot be reached
+   */
+  default boolean hasImage(String imageId) {
+    return findImage(imageId).isPresent();
+  }
 }

@@ -95,6 +95,30 @@ public final class UnixSocketImages implements DockerImages {
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
+  /**
+   * Asks for the image's history, not its inspection: the same lookup of the image, without the
+   * size computation that makes inspecting cost ~15-30 ms with the containerd image store (5-15 ms
+   * measured here).
+   */
+  @Override
+  public boolean hasImage(String imageId) {
+    Response r;
+    try {
+      r = get("/images/" + imageId + "/history");
+    } catch (IOException e) {
+      throw new DockerUnavailableException(
+          HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
+    }
+    if (r.status == 404) {
+      return false;
+    }
+    if (r.status != 200) {
+      throw new CachedImageException(
+          "the Docker engine answered " + r.status + " to asking for " + imageId + ": " + r.body);
+    }
+    return true;
+  }
+
   record Response(int status, String body) {}
 
   private Response get(String path) throws IOException {

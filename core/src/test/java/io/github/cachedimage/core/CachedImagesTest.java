@@ -190,6 +190,15 @@ class CachedImagesTest {
     Files.delete(context.resolve("b.txt"));
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
     // not in the stat listing, but in the fingerprint: a build arg
+    Files.writeString(context.resolve("other.Dockerfile"), "FROM scratch\n");
+    Files.setLastModifiedTime(
+        context.resolve("other.Dockerfile"), FileTime.from(Instant.now().minusSeconds(60)));
+    images.ensure(spec, records);
+    // the same files, another of them the Dockerfile
+    BuildSpec otherDockerfile =
+        spec.toBuilder().dockerfile(context.resolve("other.Dockerfile")).build();
+    assertThat(images.check(otherDockerfile, records).status())
+        .isEqualTo(Freshness.Status.INPUTS_CHANGED);
     BuildSpec withArg = spec.toBuilder().buildArg("JAR", "app.jar").build();
     Freshness argChanged = images.check(withArg, records);
     assertThat(argChanged.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);

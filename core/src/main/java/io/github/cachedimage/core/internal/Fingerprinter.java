@@ -28,6 +28,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +48,7 @@ public final class Fingerprinter {
   /**
    * The fingerprint and the per-entry states (the next record's stat cache).
    *
+   * @param dockerfileKey which entry is the Dockerfile ({@link #dockerfileKey})
    * @param dockerfileDigest the Dockerfile's content hash, part of the fingerprint
    * @param filesDigest SHA-256 of the entry list, part of the fingerprint
    * @param stats the scan's stat listing ({@link Scan#stats}) when every entry may be trusted next
@@ -55,6 +58,7 @@ public final class Fingerprinter {
   public record Result(
       String fingerprint,
       Map<String, FileState> files,
+      String dockerfileKey,
       String dockerfileDigest,
       String filesDigest,
       byte[] stats,
@@ -106,11 +110,11 @@ public final class Fingerprinter {
       throw new InvalidBuildSpecException(
           HelpfulSuggestions.unreadableContextFile(ignoreFile, reason(e)), ignoreFile, e);
     }
-    Scan scan = new Scan(ignore, excludedDirectories);
+    String dockerfileKey = dockerfileKey(spec);
+    Scan scan = new Scan(ignore, excludedDirectories, dockerfileKey);
     scan.walk(context, "", ignore.root());
     // The Dockerfile is an input even when outside the context or ignored.
-    String dockerfileKey = dockerfileKey(spec);
-    if (!scan.included.contains(dockerfileKey)) {
+    if (!scan.dockerfileListed) {
       scan.add(dockerfileKey, dockerfile, attributes(dockerfile));
     }
     return scan;
@@ -139,7 +143,7 @@ public final class Fingerprinter {
         continue;
       }
       if (before != null
-          && before.sameStat(now.size(), now.mtimeNanos(), now.mode(), now.fileKey())) {
+          && before.sameStat(now.size(), now.mtimeNanos(), now.mode(), now.fileKeyText())) {
         files.put(now.rel(), before);
         reused++;
         continue;
@@ -155,7 +159,7 @@ public final class Fingerprinter {
               now.size(),
               now.mtimeNanos(),
               now.mode(),
-              now.fileKey(),
+              now.fileKeyText(),
               hash,
               FileState.racy(now.mtimeNanos(), hashedAt));
       racy |= entry.racy();
@@ -165,13 +169,15 @@ public final class Fingerprinter {
         previousFilesDigest != null && reused == files.size() && files.size() == prior.size()
             ? previousFilesDigest
             : filesDigest(files);
-    String dockerfileDigest = files.get(dockerfileKey(spec)).sha256();
+    String dockerfileKey = dockerfileKey(spec);
+    String dockerfileDigest = files.get(dockerfileKey).sha256();
     for (FileState f : files.values()) {
       racy |= f.racy();
     }
     return new Result(
         combine(spec, dockerfileDigest, filesDigest),
         files,
+        dockerfileKey,
         dockerfileDigest,
         filesDigest,
         racy ? null : scan.stats(),
@@ -298,14 +304,16 @@ public final class Fingerprinter {
   public static final class Scan {
     private final DockerIgnore ignore;
     private final List<Path> excluded;
+    private final String dockerfileKey;
     final List<Stat> all = new ArrayList<>();
-    final Set<String> included = new java.util.HashSet<>();
     private final StringBuilder listing = new StringBuilder(16 * 1024);
     private boolean listable = true;
+    boolean dockerfileListed;
 
-    private Scan(DockerIgnore ignore, List<Path> excluded) {
+    private Scan(DockerIgnore ignore, List<Path> excluded, String dockerfileKey) {
       this.ignore = ignore;
       this.excluded = excluded == null ? List.of() : excluded;
+      this.dockerfileKey = dockerfileKey;
     }
 
     /** The stat listing, UTF-8; {@code null} when a name holds a tab or line break. */
@@ -314,10 +322,57 @@ public final class Fingerprinter {
     }
 
     /**
-     * @param relDir {@code dir} relative to the context, with {@code /}; empty for the context
-     * @param parentResults the ignore rules' results for {@code dir} and its parents
+     * Walks the directories on the common fork-join pool as well as this thread: in a cold JVM each
+     * entry costs tens of microseconds of interpreted JDK code, and CPUs are otherwise idle.
      */
     void walk(Path dir, String relDir, boolean[] parentResults) {
+      Directory root = new Directory(this, dir, relDir, parentResults);
+      ForkJoinPool.commonPool().invoke(root);
+      root.collect();
+    }
+
+    void add(String rel, Path file, BasicFileAttributes attrs) {
+      Directory single = new Directory(this, file.getParent(), "", null);
+      single.add(rel, file, attrs);
+      single.collect();
+    }
+  }
+
+  /**
+   * One directory of a {@link Scan}: its entries' stats and listing lines, with the listings of its
+   * subdirectories spliced in where they were met, so the listing is in walk order whichever thread
+   * walked what.
+   */
+  private static final class Directory extends RecursiveAction {
+    private final Scan scan;
+    private final Path dir;
+    private final String relDir;
+    private final boolean[] parentResults;
+    private final List<Object> pieces = new ArrayList<>();
+    private final List<Stat> stats = new ArrayList<>();
+    private StringBuilder lines = new StringBuilder(2048);
+    private RuntimeException failure;
+
+    Directory(Scan scan, Path dir, String relDir, boolean[] parentResults) {
+      this.scan = scan;
+      this.dir = dir;
+      this.relDir = relDir;
+      this.parentResults = parentResults;
+    }
+
+    @Override
+    protected void compute() {
+      List<Directory> subdirectories = new ArrayList<>();
+      try {
+        walk(subdirectories);
+      } catch (RuntimeException e) {
+        failure = e; // rethrown as it is by collect(), not re-created by the pool
+      }
+      pieces.add(lines);
+      invokeAll(subdirectories);
+    }
+
+    private void walk(List<Directory> subdirectories) {
       List<Path> children = new ArrayList<>();
       try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
         for (Path entry : stream) {
@@ -327,6 +382,7 @@ public final class Fingerprinter {
         throw new InvalidBuildSpecException(
             HelpfulSuggestions.unreadableContextFile(dir, reason(e)), dir, e);
       }
+      DockerIgnore ignore = scan.ignore;
       for (Path child : children) {
         // Concatenated, not relativized: this loop runs once per context entry, cold.
         String name = child.getFileName().toString();
@@ -342,17 +398,20 @@ public final class Fingerprinter {
           throw e;
         }
         if (attrs.isDirectory()) {
-          if (excluded.contains(child)) {
+          if (scan.excluded.contains(child)) {
             continue;
           }
-          if (excludedByIgnore) {
-            if (ignore.hasExclusions()) {
-              walk(child, rel, ignore.enter(parentResults, rel));
-            }
+          if (excludedByIgnore && !ignore.hasExclusions()) {
             continue;
           }
-          entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
-          walk(child, rel, ignore.enter(parentResults, rel));
+          if (!excludedByIgnore) {
+            entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
+          }
+          Directory sub = new Directory(scan, child, rel, ignore.enter(parentResults, rel));
+          pieces.add(lines);
+          pieces.add(sub);
+          lines = new StringBuilder(2048);
+          subdirectories.add(sub);
         } else if (!excludedByIgnore) {
           add(rel, child, attrs);
         }
@@ -374,25 +433,46 @@ public final class Fingerprinter {
         return; // sockets, fifos: BuildKit skips them too
       }
       long mtime = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      String key = attrs.fileKey() == null ? null : attrs.fileKey().toString();
-      entry(new Stat(rel, file, attrs.size(), mtime, mode, key, null));
+      entry(new Stat(rel, file, attrs.size(), mtime, mode, attrs.fileKey(), null));
     }
 
     private void entry(Stat stat) {
-      all.add(stat);
-      included.add(stat.rel());
-      listable &= plain(stat.rel()) && (stat.kind() == null || plain(stat.kind()));
-      StringBuilder line = listing;
+      stats.add(stat);
+      StringBuilder line = lines;
       line.append(stat.rel()).append('\t').append(stat.size()).append('\t');
       line.append(stat.mtimeNanos()).append('\t').append(stat.mode()).append('\t');
       if (stat.fileKey() != null) {
-        line.append(stat.fileKey());
+        // its hash (device and inode, summed): enough to notice a replaced file, cheaper than
+        // the key's text, which only the stat cache of a changed context needs
+        line.append(stat.fileKey().hashCode());
       }
       line.append('\t');
       if (stat.kind() != null) {
         line.append(stat.kind());
       }
       line.append('\n');
+    }
+
+    /** Into the scan, in walk order, after the pool is done; the first failure is thrown. */
+    void collect() {
+      if (failure != null) {
+        throw failure;
+      }
+      if (pieces.isEmpty()) {
+        pieces.add(lines); // a single entry added outside a walk
+      }
+      for (Stat stat : stats) {
+        scan.all.add(stat);
+        scan.dockerfileListed |= stat.rel().equals(scan.dockerfileKey);
+        scan.listable &= plain(stat.rel()) && (stat.kind() == null || plain(stat.kind()));
+      }
+      for (Object piece : pieces) {
+        if (piece instanceof Directory sub) {
+          sub.collect();
+        } else {
+          scan.listing.append((StringBuilder) piece);
+        }
+      }
     }
   }
 
@@ -406,7 +486,11 @@ public final class Fingerprinter {
    * @param kind {@code null} for a regular file, {@code dir}, or {@code link:<target>}
    */
   private record Stat(
-      String rel, Path path, long size, long mtimeNanos, int mode, String fileKey, String kind) {}
+      String rel, Path path, long size, long mtimeNanos, int mode, Object fileKey, String kind) {
+    String fileKeyText() {
+      return fileKey == null ? null : fileKey.toString();
+    }
+  }
 
   /** SHA-256 of file contents, with one buffer. */
   private static final class Hasher {

@@ -38,6 +38,7 @@ public final class RecordIndex {
   private static final String HEADER = "cached-image index 1";
 
   private final String fingerprint;
+  private final String dockerfileKey;
   private final String dockerfileDigest;
   private final String filesDigest;
   private final String imageId;
@@ -50,6 +51,7 @@ public final class RecordIndex {
 
   private RecordIndex(
       String fingerprint,
+      String dockerfileKey,
       String dockerfileDigest,
       String filesDigest,
       String imageId,
@@ -59,6 +61,7 @@ public final class RecordIndex {
       int statsTo,
       int entriesFrom) {
     this.fingerprint = fingerprint;
+    this.dockerfileKey = dockerfileKey;
     this.dockerfileDigest = dockerfileDigest;
     this.filesDigest = filesDigest;
     this.imageId = imageId;
@@ -72,6 +75,11 @@ public final class RecordIndex {
   /** The record's fingerprint. */
   public String fingerprint() {
     return fingerprint;
+  }
+
+  /** Which entry was the Dockerfile ({@link Fingerprinter#dockerfileKey}). */
+  public String dockerfileKey() {
+    return dockerfileKey;
   }
 
   /** The Dockerfile digest within it ({@link Fingerprinter.Result#dockerfileDigest}). */
@@ -174,6 +182,7 @@ public final class RecordIndex {
         return Optional.empty();
       }
       String fingerprint = in.value("fingerprint");
+      String dockerfileKey = in.value("dockerfile-key");
       String dockerfileDigest = in.value("dockerfile");
       String filesDigest = in.value("files");
       String imageId = in.value("image-id");
@@ -186,6 +195,7 @@ public final class RecordIndex {
       return Optional.of(
           new RecordIndex(
               fingerprint,
+              dockerfileKey,
               dockerfileDigest,
               filesDigest,
               imageId,
@@ -210,7 +220,10 @@ public final class RecordIndex {
     StringBuilder entries = new StringBuilder(record.files().size() * 140);
     for (Map.Entry<String, FileState> e : record.files().entrySet()) {
       FileState f = e.getValue();
-      if (unfit(e.getKey()) || unfit(f.sha256()) || unfit(f.fileKey())) {
+      if (unfit(e.getKey())
+          || unfit(f.sha256())
+          || unfit(f.fileKey())
+          || unfit(fp.dockerfileKey())) {
         Files.deleteIfExists(target);
         return;
       }
@@ -229,6 +242,7 @@ public final class RecordIndex {
         .append(recordStat(BuildRecord.file(recordDirectory, record.image())))
         .append('\n');
     head.append("fingerprint\t").append(record.fingerprint()).append('\n');
+    head.append("dockerfile-key\t").append(fp.dockerfileKey()).append('\n');
     head.append("dockerfile\t").append(fp.dockerfileDigest()).append('\n');
     head.append("files\t").append(fp.filesDigest()).append('\n');
     head.append("image-id\t").append(record.imageId()).append('\n');

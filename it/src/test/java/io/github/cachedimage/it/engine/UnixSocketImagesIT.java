@@ -1,0 +1,48 @@
+package io.github.cachedimage.it.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.cachedimage.core.DockerUnavailableException;
+import io.github.cachedimage.core.UnixSocketImages;
+import io.github.cachedimage.it.support.Docker;
+import io.github.cachedimage.it.support.TestImages;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written socket client of the up-to-date check, against the real engine. */
+class UnixSocketImagesIT {
+  static UnixSocketImages engine;
+  static String busyboxId;
+
+  @BeforeAll
+  static void engine() {
+    TestImages.ensureBaseImages();
+    engine = UnixSocketImages.forEnvironment(System.getenv()).orElseThrow();
+    busyboxId = Docker.imageId(TestImages.BUSYBOX).orElseThrow();
+  }
+
+  @Test
+  void answersWhatTheCliAnswers() {
+    assertThat(engine.isReachable()).isTrue();
+    assertThat(engine.findImage(TestImages.BUSYBOX)).contains(busyboxId);
+    assertThat(engine.findImage(busyboxId)).contains(busyboxId);
+    assertThat(engine.hasImage(busyboxId)).isTrue();
+    String absent = "sha256:" + "0".repeat(64);
+    assertThat(engine.findImage(absent)).isEmpty();
+    assertThat(engine.hasImage(absent)).isFalse();
+  }
+
+  @Test
+  void noEngineAtTheSocketIsDockerUnavailable() {
+    UnixSocketImages nowhere = new UnixSocketImages(Path.of("/tmp/no-such-docker.sock"));
+    assertThat(nowhere.isReachable()).isFalse();
+    assertThatThrownBy(() -> nowhere.hasImage(busyboxId))
+        .isInstanceOf(DockerUnavailableException.class)
+        .hasMessageContaining("/tmp/no-such-docker.sock");
+    assertThat(UnixSocketImages.forEnvironment(Map.of("DOCKER_HOST", "unix:///tmp/none.sock")))
+        .isEmpty();
+  }
+}
