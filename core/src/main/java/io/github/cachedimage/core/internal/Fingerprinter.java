@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class Fingerprinter {
       String dockerfileKey,
       String dockerfileDigest,
       String filesDigest,
-      byte[] stats,
+      Listing stats,
       int rehashed) {}
 
   private Fingerprinter() {}
@@ -306,8 +307,9 @@ public final class Fingerprinter {
     private final List<Path> excluded;
     private final String dockerfileKey;
     final List<Stat> all = new ArrayList<>();
-    private final StringBuilder listing = new StringBuilder(16 * 1024);
-    private boolean listable = true;
+    private final StringBuilder names = new StringBuilder(32 * 1024);
+    private long[] numbers = new long[4096];
+    private int count;
     boolean dockerfileListed;
 
     private Scan(DockerIgnore ignore, List<Path> excluded, String dockerfileKey) {
@@ -316,9 +318,9 @@ public final class Fingerprinter {
       this.dockerfileKey = dockerfileKey;
     }
 
-    /** The stat listing, UTF-8; {@code null} when a name holds a tab or line break. */
-    public byte[] stats() {
-      return listable ? listing.toString().getBytes(StandardCharsets.UTF_8) : null;
+    /** The stat listing. */
+    public Listing stats() {
+      return new Listing(names.toString(), Arrays.copyOf(numbers, count));
     }
 
     /**
@@ -336,27 +338,62 @@ public final class Fingerprinter {
       single.add(rel, file, attrs);
       single.collect();
     }
+
+    private void append(Segment segment) {
+      names.append(segment.names);
+      if (count + segment.count > numbers.length) {
+        numbers = Arrays.copyOf(numbers, Math.max(numbers.length * 2, count + segment.count));
+      }
+      System.arraycopy(segment.numbers, 0, numbers, count, segment.count);
+      count += segment.count;
+    }
+  }
+
+  /** Listing lines of one stretch of a directory, between its subdirectories. */
+  private static final class Segment {
+    final StringBuilder names = new StringBuilder(1024);
+    long[] numbers = new long[64];
+    int count;
+
+    void add(Stat stat) {
+      names.append(stat.rel());
+      if (stat.kind() == null) {
+        names.append("\0\0");
+      } else {
+        names.append('\0').append(stat.kind()).append('\0');
+      }
+      if (count + 4 > numbers.length) {
+        numbers = Arrays.copyOf(numbers, numbers.length * 2);
+      }
+      numbers[count] = stat.size();
+      numbers[count + 1] = stat.mtimeNanos();
+      numbers[count + 2] = stat.mode();
+      // the file key's hash (device and inode): enough to notice a replaced file, and cheaper
+      // than its text, which only the stat cache of a changed context needs
+      numbers[count + 3] = stat.fileKey() == null ? 0 : stat.fileKey().hashCode();
+      count += 4;
+    }
   }
 
   /**
-   * One directory of a {@link Scan}: its entries' stats and listing lines, with the listings of its
+   * One directory of a {@link Scan}: its entries' stats and listing, with the listings of its
    * subdirectories spliced in where they were met, so the listing is in walk order whichever thread
    * walked what.
    */
   private static final class Directory extends RecursiveAction {
     private final Scan scan;
     private final Path dir;
-    private final String relDir;
+    private final String prefix;
     private final boolean[] parentResults;
     private final List<Object> pieces = new ArrayList<>();
     private final List<Stat> stats = new ArrayList<>();
-    private StringBuilder lines = new StringBuilder(2048);
+    private Segment segment = new Segment();
     private RuntimeException failure;
 
     Directory(Scan scan, Path dir, String relDir, boolean[] parentResults) {
       this.scan = scan;
       this.dir = dir;
-      this.relDir = relDir;
+      this.prefix = relDir.isEmpty() ? "" : relDir.concat("/");
       this.parentResults = parentResults;
     }
 
@@ -368,7 +405,7 @@ public final class Fingerprinter {
       } catch (RuntimeException e) {
         failure = e; // rethrown as it is by collect(), not re-created by the pool
       }
-      pieces.add(lines);
+      pieces.add(segment);
       invokeAll(subdirectories);
     }
 
@@ -385,8 +422,7 @@ public final class Fingerprinter {
       DockerIgnore ignore = scan.ignore;
       for (Path child : children) {
         // Concatenated, not relativized: this loop runs once per context entry, cold.
-        String name = child.getFileName().toString();
-        String rel = relDir.isEmpty() ? name : relDir.concat("/").concat(name);
+        String rel = prefix.concat(child.getFileName().toString());
         boolean excludedByIgnore = ignore.excludes(rel, parentResults);
         BasicFileAttributes attrs;
         try {
@@ -408,9 +444,9 @@ public final class Fingerprinter {
             entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
           }
           Directory sub = new Directory(scan, child, rel, ignore.enter(parentResults, rel));
-          pieces.add(lines);
+          pieces.add(segment);
           pieces.add(sub);
-          lines = new StringBuilder(2048);
+          segment = new Segment();
           subdirectories.add(sub);
         } else if (!excludedByIgnore) {
           add(rel, child, attrs);
@@ -438,19 +474,7 @@ public final class Fingerprinter {
 
     private void entry(Stat stat) {
       stats.add(stat);
-      StringBuilder line = lines;
-      line.append(stat.rel()).append('\t').append(stat.size()).append('\t');
-      line.append(stat.mtimeNanos()).append('\t').append(stat.mode()).append('\t');
-      if (stat.fileKey() != null) {
-        // its hash (device and inode, summed): enough to notice a replaced file, cheaper than
-        // the key's text, which only the stat cache of a changed context needs
-        line.append(stat.fileKey().hashCode());
-      }
-      line.append('\t');
-      if (stat.kind() != null) {
-        line.append(stat.kind());
-      }
-      line.append('\n');
+      segment.add(stat);
     }
 
     /** Into the scan, in walk order, after the pool is done; the first failure is thrown. */
@@ -459,25 +483,22 @@ public final class Fingerprinter {
         throw failure;
       }
       if (pieces.isEmpty()) {
-        pieces.add(lines); // a single entry added outside a walk
+        pieces.add(segment); // a single entry added outside a walk
       }
       for (Stat stat : stats) {
         scan.all.add(stat);
-        scan.dockerfileListed |= stat.rel().equals(scan.dockerfileKey);
-        scan.listable &= plain(stat.rel()) && (stat.kind() == null || plain(stat.kind()));
+        if (!scan.dockerfileListed && stat.rel().equals(scan.dockerfileKey)) {
+          scan.dockerfileListed = true;
+        }
       }
       for (Object piece : pieces) {
         if (piece instanceof Directory sub) {
           sub.collect();
         } else {
-          scan.listing.append((StringBuilder) piece);
+          scan.append((Segment) piece);
         }
       }
     }
-  }
-
-  private static boolean plain(String s) {
-    return s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
   }
 
   /**

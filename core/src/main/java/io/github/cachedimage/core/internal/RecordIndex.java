@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -44,8 +43,7 @@ public final class RecordIndex {
   private final String imageId;
   private final String contentTag;
   private final byte[] data;
-  private final int statsFrom;
-  private final int statsTo;
+  private final Listing stats;
   private final int entriesFrom;
   private Map<String, FileState> files;
 
@@ -57,8 +55,7 @@ public final class RecordIndex {
       String imageId,
       String contentTag,
       byte[] data,
-      int statsFrom,
-      int statsTo,
+      Listing stats,
       int entriesFrom) {
     this.fingerprint = fingerprint;
     this.dockerfileKey = dockerfileKey;
@@ -67,8 +64,7 @@ public final class RecordIndex {
     this.imageId = imageId;
     this.contentTag = contentTag;
     this.data = data;
-    this.statsFrom = statsFrom;
-    this.statsTo = statsTo;
+    this.stats = stats;
     this.entriesFrom = entriesFrom;
   }
 
@@ -106,10 +102,8 @@ public final class RecordIndex {
    * Whether a scan's stat listing equals the one recorded: then every entry has the recorded stat,
    * and so the recorded content hash.
    */
-  public boolean statsMatch(byte[] stats) {
-    return stats != null
-        && statsFrom >= 0
-        && Arrays.equals(data, statsFrom, statsTo, stats, 0, stats.length);
+  public boolean statsMatch(Listing current) {
+    return stats != null && stats.equals(current);
   }
 
   /**
@@ -188,9 +182,11 @@ public final class RecordIndex {
       String imageId = in.value("image-id");
       String contentTag = in.value("content-tag");
       int statsLength = Integer.parseInt(in.value("stats"));
-      int statsFrom = statsLength < 0 ? -1 : in.position;
-      in.position += Math.max(statsLength, 0);
-      int statsTo = in.position;
+      Listing stats = null;
+      if (statsLength >= 0) {
+        stats = Listing.fromBytes(data, in.position, in.position + statsLength);
+        in.position += statsLength;
+      }
       in.value("entries");
       return Optional.of(
           new RecordIndex(
@@ -201,8 +197,7 @@ public final class RecordIndex {
               imageId,
               contentTag,
               data,
-              statsFrom,
-              statsTo,
+              stats,
               in.position));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
@@ -234,7 +229,8 @@ public final class RecordIndex {
       entries.append(f.sha256()).append('\t').append(f.racy() ? '1' : '0').append('\n');
     }
     // The listing vouches for the record's entries only if it was made with exactly them.
-    byte[] stats = record.files().equals(fp.files()) ? fp.stats() : null;
+    byte[] stats =
+        record.files().equals(fp.files()) && fp.stats() != null ? fp.stats().toBytes() : null;
     StringBuilder head = new StringBuilder(512);
     head.append(HEADER).append('\n');
     head.append("image\t").append(record.image()).append('\n');
