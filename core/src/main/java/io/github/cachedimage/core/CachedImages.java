@@ -216,6 +216,7 @@ public final class CachedImages {
           // The engine takes ~30 ms to inspect an image: ask before anything else.
           new Lookup(read.get().imageId()).start();
           RecordIndex ix = read.get();
+          ix.listing(); // decoded here, while the scan runs
           // the same Dockerfile entry (the listing vouches for its content) and spec values
           specUnchanged =
               ix.dockerfileKey().equals(Fingerprinter.dockerfileKey(spec))

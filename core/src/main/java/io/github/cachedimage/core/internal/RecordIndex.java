@@ -43,8 +43,11 @@ public final class RecordIndex {
   private final String imageId;
   private final String contentTag;
   private final byte[] data;
-  private final Listing stats;
+  private final int statsFrom;
+  private final int statsTo;
   private final int entriesFrom;
+  private Listing stats;
+  private boolean statsDecoded;
   private Map<String, FileState> files;
 
   private RecordIndex(
@@ -55,7 +58,8 @@ public final class RecordIndex {
       String imageId,
       String contentTag,
       byte[] data,
-      Listing stats,
+      int statsFrom,
+      int statsTo,
       int entriesFrom) {
     this.fingerprint = fingerprint;
     this.dockerfileKey = dockerfileKey;
@@ -64,7 +68,8 @@ public final class RecordIndex {
     this.imageId = imageId;
     this.contentTag = contentTag;
     this.data = data;
-    this.stats = stats;
+    this.statsFrom = statsFrom;
+    this.statsTo = statsTo;
     this.entriesFrom = entriesFrom;
   }
 
@@ -103,7 +108,21 @@ public final class RecordIndex {
    * and so the recorded content hash.
    */
   public boolean statsMatch(Listing current) {
-    return stats != null && stats.equals(current);
+    Listing recorded = listing();
+    return recorded != null && recorded.equals(current);
+  }
+
+  /** The recorded stat listing, decoded on first use; {@code null} if none or unreadable. */
+  public synchronized Listing listing() {
+    if (!statsDecoded) {
+      statsDecoded = true;
+      try {
+        stats = statsFrom < 0 ? null : Listing.fromBytes(data, statsFrom, statsTo);
+      } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+        stats = null; // only the shortcut is lost
+      }
+    }
+    return stats;
   }
 
   /**
@@ -182,11 +201,9 @@ public final class RecordIndex {
       String imageId = in.value("image-id");
       String contentTag = in.value("content-tag");
       int statsLength = Integer.parseInt(in.value("stats"));
-      Listing stats = null;
-      if (statsLength >= 0) {
-        stats = Listing.fromBytes(data, in.position, in.position + statsLength);
-        in.position += statsLength;
-      }
+      int statsFrom = statsLength < 0 ? -1 : in.position;
+      in.position += Math.max(statsLength, 0);
+      int statsTo = in.position;
       in.value("entries");
       return Optional.of(
           new RecordIndex(
@@ -197,7 +214,8 @@ public final class RecordIndex {
               imageId,
               contentTag,
               data,
-              stats,
+              statsFrom,
+              statsTo,
               in.position));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
