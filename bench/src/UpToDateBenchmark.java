@@ -134,20 +134,23 @@ public class UpToDateBenchmark {
       System.out.print(report);
       if (results != null) {
         String machine = Runtime.getRuntime().availableProcessors() + " CPUs, Java " + System.getProperty("java.version");
+        // Rewrites the first section only: the sections after it are the history of this target.
+        String previous = Files.exists(results) ? Files.readString(results) : "";
+        int history = previous.indexOf("\n## ");
         Files.writeString(
             results,
             "# Up-to-date benchmark\n\n"
                 + "`bench/run-up-to-date` on " + java.time.LocalDate.now() + " (" + machine + "):\n\n```\n"
                 + report + "```\n\n"
-                + "(a) is the decision the mojo and the extension make before doing nothing: read the record,\n"
-                + "stat every context file (rehashing none, thanks to the record's stat cache), hash the entry\n"
-                + "list, ask the engine for the image ID. (b) is what running buildx anyway would cost at best\n"
-                + "(no cache export). (c) is (a) in a fresh JVM including class loading, which a Maven\n"
-                + "build pays once per JVM (the plugin asks the engine over its Unix socket with the JDK and\n"
-                + "reads the record with jackson-core's streaming parser for this reason: with docker-java\n"
-                + "and data binding, (c) measured 2.2 s). Load average while measuring: "
+                + "(a) is the decision the mojo and the extension make before doing nothing: read the\n"
+                + "record's index, stat every context file and compare the stat listing with the recorded\n"
+                + "one, ask the engine whether it has the image. (b) is what running buildx anyway would cost\n"
+                + "at best (no cache export). (c) is (a) in a fresh JVM including class loading, a plain\n"
+                + "`java` process with a 61-jar class path; what a Maven build pays is measured by\n"
+                + "`bench/run-maven-no-op` (below). Load average while measuring: "
                 + loadAverage()
-                + ".\n");
+                + ".\n"
+                + (history < 0 ? "" : previous.substring(history)));
       }
     }
   }
