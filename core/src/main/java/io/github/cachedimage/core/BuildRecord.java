@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -194,18 +192,8 @@ public record BuildRecord(
     Path target = file(recordDirectory, image);
     try {
       Files.createDirectories(recordDirectory);
-      Path temp = Files.createTempFile(recordDirectory, ".record-", ".tmp");
-      try {
-        Files.write(temp, io.github.cachedimage.core.internal.RecordWriter.write(this));
-        try {
-          Files.move(
-              temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      io.github.cachedimage.core.internal.AtomicFiles.write(
+          target, io.github.cachedimage.core.internal.RecordWriter.write(this));
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write build record " + target, e);

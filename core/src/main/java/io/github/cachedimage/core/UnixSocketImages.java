@@ -72,24 +72,9 @@ public final class UnixSocketImages implements DockerImages {
 
   @Override
   public Optional<String> findImage(String imageIdOrRef) {
-    Response r;
-    try {
-      r = get("/images/" + imageIdOrRef + "/json");
-    } catch (IOException e) {
-      throw new DockerUnavailableException(
-          HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
-    }
-    if (r.status == 404) {
+    Response r = imageRequest(imageIdOrRef, "json", "inspecting");
+    if (r == null) {
       return Optional.empty();
-    }
-    if (r.status != 200) {
-      throw new CachedImageException(
-          "the Docker engine answered "
-              + r.status
-              + " to inspecting "
-              + imageIdOrRef
-              + ": "
-              + r.body);
     }
     Matcher m = ID.matcher(r.body);
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
@@ -102,21 +87,26 @@ public final class UnixSocketImages implements DockerImages {
    */
   @Override
   public boolean hasImage(String imageId) {
+    return imageRequest(imageId, "history", "asking for the history of") != null;
+  }
+
+  /** {@code GET /images/{image}/{what}}: the answer, or {@code null} for no such image. */
+  private Response imageRequest(String image, String what, String doing) {
     Response r;
     try {
-      r = get("/images/" + imageId + "/history");
+      r = get("/images/" + image + "/" + what);
     } catch (IOException e) {
       throw new DockerUnavailableException(
           HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
     }
     if (r.status == 404) {
-      return false;
+      return null;
     }
     if (r.status != 200) {
       throw new CachedImageException(
-          "the Docker engine answered " + r.status + " to asking for " + imageId + ": " + r.body);
+          "the Docker engine answered " + r.status + " to " + doing + " " + image + ": " + r.body);
     }
-    return true;
+    return r;
   }
 
   record Response(int status, String body) {}

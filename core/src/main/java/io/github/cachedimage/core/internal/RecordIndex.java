@@ -5,12 +5,10 @@ import io.github.cachedimage.core.BuildRecord.FileState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
@@ -269,18 +267,7 @@ public final class RecordIndex {
     }
     out.write(("entries\t" + record.files().size() + "\n").getBytes(StandardCharsets.UTF_8));
     out.write(entries.toString().getBytes(StandardCharsets.UTF_8));
-    Path temp = Files.createTempFile(recordDirectory, ".index-", ".tmp");
-    try {
-      Files.write(temp, out.toByteArray());
-      try {
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicFiles.write(target, out.toByteArray());
   }
 
   private static boolean unfit(String s) {
