@@ -61,7 +61,12 @@ public record BuildRecord(
   /** Where records live, relative to a module's base directory. */
   public static final String RECORD_DIRECTORY = "target/cached-image";
 
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * 2 since fingerprint v2 (digests of the Dockerfile and the entry list, then the spec): a record
+   * of format 1 reads as none, so the first build after an upgrade says {@code no record} rather
+   * than {@code inputs changed} with no changed path to show.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   /**
    * Data binding, for tests and tools; records are read and written by streaming (cold-JVM cost).

@@ -57,6 +57,19 @@ class BuildRecordTest {
   }
 
   @Test
+  void aRecordOfAnotherFormatReadsAsNone() throws Exception {
+    BuildRecord record = sample(dir.resolve("ctx"), "f".repeat(64));
+    Path file = record.write(dir);
+    // format 1: fingerprint v1, which no current fingerprint can equal
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace("\"formatVersion\" : " + BuildRecord.FORMAT_VERSION, "\"formatVersion\" : 1"));
+    assertThat(Files.readString(file)).contains("\"formatVersion\" : 1");
+    assertThat(BuildRecord.read(dir, record.image())).isEmpty();
+  }
+
+  @Test
   void dataBindingReadsWhatTheStreamingWriterWrites() throws Exception {
     BuildRecord record = sample(dir.resolve("ctx"), "e".repeat(64));
     Path file = record.write(dir);
