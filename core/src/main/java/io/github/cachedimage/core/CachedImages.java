@@ -285,8 +285,7 @@ public final class CachedImages {
     long start = System.nanoTime();
     Path lockFile =
         BuildRecord.lockFile(recordDirectory, spec.image()).toAbsolutePath().normalize();
-    ReentrantLock jvmLock =
-        JVM_LOCKS.computeIfAbsent(lockFile.toString(), k -> new ReentrantLock());
+    ReentrantLock jvmLock = jvmLock(lockFile.toString());
     try {
       if (!jvmLock.tryLock(LOCK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new CachedImageException(
@@ -313,6 +312,17 @@ public final class CachedImages {
     } finally {
       jvmLock.unlock();
     }
+  }
+
+  /** No lambda here: its bootstrap would cost the cold no-op path about a millisecond. */
+  private static ReentrantLock jvmLock(String key) {
+    ReentrantLock lock = JVM_LOCKS.get(key);
+    if (lock == null) {
+      ReentrantLock fresh = new ReentrantLock();
+      lock = JVM_LOCKS.putIfAbsent(key, fresh);
+      return lock == null ? fresh : lock;
+    }
+    return lock;
   }
 
   private FileLock acquire(FileChannel channel, String image, Path lockFile) throws IOException {

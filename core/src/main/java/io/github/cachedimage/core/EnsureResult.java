@@ -1,12 +1,11 @@
 package io.github.cachedimage.core;
 
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /** The outcome of {@link CachedImages#ensure}. */
 public final class EnsureResult {
   private final Freshness before;
-  private final Supplier<BuildRecord> record;
+  private final BuildRecord record; // null: the one behind the verdict, read when asked for
   private final boolean built;
   private final String imageId;
   private final String contentTag;
@@ -20,7 +19,7 @@ public final class EnsureResult {
    */
   public EnsureResult(BuildRecord record, boolean built, Freshness before, Duration elapsed) {
     this.before = before;
-    this.record = () -> record;
+    this.record = record;
     this.built = built;
     this.imageId = record.imageId();
     this.contentTag = record.contentTag();
@@ -30,7 +29,7 @@ public final class EnsureResult {
   /** Up to date, answered from the record's index: the record is read when asked for. */
   EnsureResult(Freshness before, String imageId, String contentTag, Duration elapsed) {
     this.before = before;
-    this.record = before::record;
+    this.record = null;
     this.built = false;
     this.imageId = imageId;
     this.contentTag = contentTag;
@@ -44,7 +43,7 @@ public final class EnsureResult {
    * @throws CachedImageException if that record file changed since the check
    */
   public BuildRecord record() {
-    return record.get();
+    return record != null ? record : before.record();
   }
 
   /** The ID of the image now present ({@code sha256:...}). */
