@@ -329,6 +329,8 @@ public final class Fingerprinter {
      */
     void walk(Path dir, String relDir, boolean[] parentResults) {
       Directory root = new Directory(this, dir, relDir, parentResults);
+      // The common pool: the calling thread joins in, and falls back to doing it all when the
+      // pool is busy elsewhere (a private pool measured no faster and costs its own threads).
       ForkJoinPool.commonPool().invoke(root);
       root.collect();
     }

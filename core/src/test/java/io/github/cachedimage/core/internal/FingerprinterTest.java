@@ -216,4 +216,33 @@ class FingerprinterTest {
     assertThat(result.files().get("src/a.txt").racy()).isTrue();
     assertThat(result.stats()).isNull();
   }
+
+  @Test
+  void theScanFinishesWhileTheCommonPoolIsBlocked() throws Exception {
+    for (int d = 0; d < 6; d++) {
+      write("deep/d" + d + "/f.txt", "x");
+    }
+    age();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    int workers = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+    for (int i = 0; i < workers; i++) {
+      java.util.concurrent.ForkJoinPool.commonPool()
+          .execute(
+              () -> {
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+    }
+    try {
+      Fingerprinter.Result result =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(20), () -> fp(Map.of()));
+      assertThat(result.files()).containsKeys("deep/d0/f.txt", "deep/d5/f.txt");
+    } finally {
+      release.countDown();
+    }
+  }
 }
