@@ -145,7 +145,7 @@ public final class CachedImages {
           fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest());
           same = fp.fingerprint().equals(ix.fingerprint());
         } catch (IllegalStateException e) {
-          index = Optional.empty(); // malformed entries: as good as no index
+          fp = null; // malformed entries: as good as no index
         }
       }
       if (same) {
@@ -209,7 +209,7 @@ public final class CachedImages {
 
     @Override
     public void run() {
-      Optional<RecordIndex> read;
+      Optional<RecordIndex> read = Optional.empty();
       try {
         read = RecordIndex.read(recordDirectory, spec.image());
         if (read.isPresent()) {
@@ -223,6 +223,8 @@ public final class CachedImages {
                   && Fingerprinter.combine(spec, ix.dockerfileDigest(), ix.filesDigest())
                       .equals(ix.fingerprint());
         }
+      } catch (RuntimeException e) {
+        specUnchanged = false; // only the shortcut is lost: the entries still answer
       } catch (Throwable e) {
         index.completeExceptionally(e);
         return;
