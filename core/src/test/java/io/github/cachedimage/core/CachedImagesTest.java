@@ -181,6 +181,24 @@ class CachedImagesTest {
   }
 
   @Test
+  void anIndexWithBadEntriesOnlyCostsTheShortcut() throws IOException {
+    images.ensure(spec, records);
+    Path index = RecordIndex.file(records, "greeter");
+    byte[] bytes = Files.readAllBytes(index);
+    // corrupt the first entry's size, after the head and the listing
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int entries = text.lastIndexOf("entries\t"); // the listing before it is binary
+    int sizeAt = text.indexOf('\t', text.indexOf('\n', entries) + 1) + 1;
+    bytes[sizeAt] = 'x';
+    Files.write(index, bytes);
+    assertThat(RecordIndex.read(records, "greeter")).isPresent(); // the head is fine
+    Files.writeString(context.resolve("a.txt"), "changed"); // so the entries are needed
+    Freshness changed = images.check(spec, records);
+    assertThat(changed.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(changed.changedPaths()).containsExactly("a.txt");
+  }
+
+  @Test
   void aChangeIsFoundWhenTheStatListingDiffersAndNamedFromTheRecord() throws IOException {
     images.ensure(spec, records);
     Files.writeString(context.resolve("b.txt"), "new file");

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
@@ -130,7 +129,11 @@ public final class RecordIndex {
    */
   public synchronized Map<String, FileState> files() {
     if (files == null) {
-      files = parseEntries();
+      try {
+        files = parseEntries();
+      } catch (RuntimeException e) { // a bad number or a cut line, too
+        throw new IllegalStateException("malformed index entries: " + e.getMessage(), e);
+      }
     }
     return files;
   }
@@ -180,10 +183,8 @@ public final class RecordIndex {
     byte[] data;
     try {
       data = Files.readAllBytes(file(recordDirectory, image));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
     } catch (IOException e) {
-      return Optional.empty(); // as good as none: the JSON record answers
+      return Optional.empty(); // none, or as good as none: the JSON record answers
     }
     try {
       Lines in = new Lines(data);
@@ -228,13 +229,14 @@ public final class RecordIndex {
   public static void write(Path recordDirectory, BuildRecord record, Fingerprinter.Result fp)
       throws IOException {
     Path target = file(recordDirectory, record.image());
+    if (unfit(fp.dockerfileKey())) {
+      Files.deleteIfExists(target);
+      return;
+    }
     StringBuilder entries = new StringBuilder(record.files().size() * 140);
     for (Map.Entry<String, FileState> e : record.files().entrySet()) {
       FileState f = e.getValue();
-      if (unfit(e.getKey())
-          || unfit(f.sha256())
-          || unfit(f.fileKey())
-          || unfit(fp.dockerfileKey())) {
+      if (unfit(e.getKey()) || unfit(f.sha256()) || unfit(f.fileKey())) {
         Files.deleteIfExists(target);
         return;
       }
