@@ -163,7 +163,7 @@ public final class Fingerprinter {
               now.fileKeyText(),
               hash,
               FileState.racy(now.mtimeNanos(), hashedAt));
-      racy |= entry.racy();
+      racy |= entry.racy(); // reused entries never are: sameStat refuses racy ones
       files.put(now.rel(), entry);
     }
     String filesDigest =
@@ -172,9 +172,6 @@ public final class Fingerprinter {
             : filesDigest(files);
     String dockerfileKey = dockerfileKey(spec);
     String dockerfileDigest = files.get(dockerfileKey).sha256();
-    for (FileState f : files.values()) {
-      racy |= f.racy();
-    }
     return new Result(
         combine(spec, dockerfileDigest, filesDigest),
         files,
@@ -296,11 +293,10 @@ public final class Fingerprinter {
    * also carry size, mtime and file key), skipping excluded directories unless an exception pattern
    * could re-include something below them (as BuildKit does).
    *
-   * <p>Besides the entries it writes a stat listing, one line per entry in walk order: path, size,
-   * mtime, mode, file key, and {@code dir} or the link target. Recorded in the record's index, it
-   * lets an unchanged context be recognised by comparing two byte arrays, instead of looking up and
-   * comparing a thousand entries one by one in a cold JVM. A different walk order only costs that
-   * shortcut.
+   * <p>Besides the entries it makes a stat listing ({@link Listing}) in walk order. Recorded in the
+   * record's index, it lets an unchanged context be recognised by comparing two listings, instead
+   * of looking up and comparing a thousand entries one by one in a cold JVM. A different walk order
+   * only costs that shortcut.
    */
   public static final class Scan {
     private final DockerIgnore ignore;
@@ -318,9 +314,14 @@ public final class Fingerprinter {
       this.dockerfileKey = dockerfileKey;
     }
 
-    /** The stat listing. */
+    private Listing listing;
+
+    /** The stat listing, made once. */
     public Listing stats() {
-      return new Listing(names.toString(), Arrays.copyOf(numbers, count));
+      if (listing == null) {
+        listing = new Listing(names.toString(), Arrays.copyOf(numbers, count));
+      }
+      return listing;
     }
 
     /**
