@@ -23,9 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -127,18 +125,13 @@ public final class CachedImages {
   private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
     Prefetch prefetch = new Prefetch(recordDirectory, spec, images);
     prefetch.start();
-    Fingerprinter.Scan scan;
-    try {
-      scan = Fingerprinter.scan(spec, excluded(recordDirectory));
-    } catch (RuntimeException e) {
-      prefetch.recordedImage.cancel(true);
-      throw e;
-    }
-    Optional<RecordIndex> index = await(prefetch.index);
+    // On failure the prefetch threads (daemons) are left to finish by themselves.
+    Fingerprinter.Scan scan = Fingerprinter.scan(spec, excluded(recordDirectory));
+    Optional<RecordIndex> index = prefetch.index();
     Fingerprinter.Result changed = null;
     if (index.isPresent()) {
       RecordIndex ix = index.get();
-      boolean same = prefetch.specUnchanged && ix.statsMatch(scan.stats());
+      boolean same = prefetch.specUnchanged() && ix.statsMatch(scan.stats());
       Fingerprinter.Result fp = null;
       if (!same) {
         try {
@@ -149,7 +142,7 @@ public final class CachedImages {
         }
       }
       if (same) {
-        boolean present = await(prefetch.recordedImage);
+        boolean present = prefetch.recordedImagePresent(ix.imageId());
         if (!present && fp == null) {
           fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest()); // to build
         }
@@ -159,7 +152,7 @@ public final class CachedImages {
       }
       changed = fp; // the index's stat cache is the record's: no need to hash again
     }
-    prefetch.recordedImage.cancel(true); // the build asks the engine itself
+    // (an engine answer still on its way is not waited for: the build asks the engine itself)
     // No index, or inputs changed: the record itself (which names what changed)
     Optional<BuildRecord> record = BuildRecord.read(recordDirectory, spec.image());
     Fingerprinter.Result fp =
@@ -183,18 +176,19 @@ public final class CachedImages {
 
   /**
    * Reads the record's index and then asks the engine for the recorded image, on its own thread: in
-   * a cold JVM the context scan, the index and the engine's answer each take tens of ms.
+   * a cold JVM the context scan, the index and the engine's answer each take tens of ms. Plain
+   * threads joined by the caller, not futures: the check runs cold, and every class it loads costs.
    */
   private static final class Prefetch extends Thread {
-    final CompletableFuture<Optional<RecordIndex>> index = new CompletableFuture<>();
-    final CompletableFuture<Boolean> recordedImage = new CompletableFuture<>();
-
     /**
      * Whether the fingerprint from the index's parts and the current spec is the recorded one: then
-     * an unchanged stat listing is all it takes. Set before {@link #index} completes.
+     * an unchanged stat listing is all it takes.
      */
-    boolean specUnchanged;
+    private boolean specUnchanged;
 
+    private Optional<RecordIndex> index = Optional.empty();
+    private Lookup lookup;
+    private Throwable failure;
     private final Path recordDirectory;
     private final BuildSpec spec;
     private final DockerImages images;
@@ -209,63 +203,89 @@ public final class CachedImages {
 
     @Override
     public void run() {
-      Optional<RecordIndex> read = Optional.empty();
       try {
-        read = RecordIndex.read(recordDirectory, spec.image());
-        if (read.isPresent()) {
-          // The engine takes ~30 ms to inspect an image: ask before anything else.
-          new Lookup(read.get().imageId()).start();
-          RecordIndex ix = read.get();
+        index = RecordIndex.read(recordDirectory, spec.image());
+        if (index.isPresent()) {
+          RecordIndex ix = index.get();
+          // The engine takes tens of ms to answer: ask before anything else.
+          lookup = new Lookup(images, ix.imageId());
+          lookup.start();
           ix.listing(); // decoded here, while the scan runs
           // the same Dockerfile entry (the listing vouches for its content) and spec values
           specUnchanged =
               ix.dockerfileKey().equals(Fingerprinter.dockerfileKey(spec))
-                  && Fingerprinter.combine(spec, ix.dockerfileDigest(), ix.filesDigest())
-                      .equals(ix.fingerprint());
+                  && ix.specText().equals(Fingerprinter.specText(spec));
         }
       } catch (RuntimeException e) {
         specUnchanged = false; // only the shortcut is lost: the entries still answer
       } catch (Throwable e) {
-        index.completeExceptionally(e);
-        return;
+        failure = e;
       }
-      index.complete(read);
     }
 
-    private final class Lookup extends Thread {
-      private final String imageId;
+    /** The index, once read (joins this thread: its writes are then visible). */
+    Optional<RecordIndex> index() {
+      finish(this);
+      rethrow(failure);
+      return index;
+    }
 
-      Lookup(String imageId) {
-        super("cached-image-lookup");
-        setDaemon(true);
-        this.imageId = imageId;
+    boolean specUnchanged() {
+      return specUnchanged;
+    }
+
+    /** Whether the engine has the index's image ID; only after {@link #index} found an index. */
+    boolean recordedImagePresent(String imageId) {
+      if (lookup == null) {
+        return images.hasImage(imageId); // the index was read, but no lookup could be started
       }
+      finish(lookup);
+      rethrow(lookup.failure);
+      return lookup.present;
+    }
+  }
 
-      @Override
-      public void run() {
-        try {
-          recordedImage.complete(images.hasImage(imageId));
-        } catch (Throwable e) {
-          recordedImage.completeExceptionally(e);
-        }
+  private static final class Lookup extends Thread {
+    private final DockerImages images;
+    private final String imageId;
+    private boolean present;
+    private Throwable failure;
+
+    Lookup(DockerImages images, String imageId) {
+      super("cached-image-lookup");
+      setDaemon(true);
+      this.images = images;
+      this.imageId = imageId;
+    }
+
+    @Override
+    public void run() {
+      try {
+        present = images.hasImage(imageId);
+      } catch (Throwable e) {
+        failure = e;
       }
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
+  private static void finish(Thread thread) {
     try {
-      return future.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new CachedImageException("cannot ask the engine: " + e.getCause(), e.getCause());
+      thread.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CachedImageException("interrupted asking the engine", e);
+    }
+  }
+
+  private static void rethrow(Throwable failure) {
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    if (failure != null) {
+      throw new CachedImageException("cannot ask the engine: " + failure, failure);
     }
   }
 

@@ -52,6 +52,7 @@ public final class Fingerprinter {
    * @param dockerfileKey which entry is the Dockerfile ({@link #dockerfileKey})
    * @param dockerfileDigest the Dockerfile's content hash, part of the fingerprint
    * @param filesDigest SHA-256 of the entry list, part of the fingerprint
+   * @param specText the spec's part of the fingerprint ({@link #specText})
    * @param stats the scan's stat listing ({@link Scan#stats}) when every entry may be trusted next
    *     time by its stat alone; {@code null} when some file was hashed too soon after its last
    *     change (see {@link FileState#racy})
@@ -62,6 +63,7 @@ public final class Fingerprinter {
       String dockerfileKey,
       String dockerfileDigest,
       String filesDigest,
+      String specText,
       Listing stats,
       int rehashed) {}
 
@@ -172,25 +174,41 @@ public final class Fingerprinter {
             : filesDigest(files);
     String dockerfileKey = dockerfileKey(spec);
     String dockerfileDigest = files.get(dockerfileKey).sha256();
+    String specText = specText(spec);
     return new Result(
-        combine(spec, dockerfileDigest, filesDigest),
+        combine(specText, dockerfileDigest, filesDigest),
         files,
         dockerfileKey,
         dockerfileDigest,
         filesDigest,
+        specText,
         racy ? null : scan.stats(),
         rehashed);
   }
 
   /**
    * The fingerprint from its parts: the Dockerfile's and the entry list's digests, and the spec's
-   * build args, target, platform, labels and secret ids. When a scan's stat listing equals the
-   * recorded one, every entry is as recorded and only this is computed.
+   * build args, target, platform, labels and secret ids ({@link #specText}).
    */
   public static String combine(BuildSpec spec, String dockerfileDigest, String filesDigest) {
+    return combine(specText(spec), dockerfileDigest, filesDigest);
+  }
+
+  private static String combine(String specText, String dockerfileDigest, String filesDigest) {
     StringBuilder text = new StringBuilder("cached-image fingerprint v2\n");
     text.append("dockerfile ").append(dockerfileDigest).append('\n');
     text.append("files ").append(filesDigest).append('\n');
+    return sha256Hex(text.append(specText));
+  }
+
+  /**
+   * The spec's part of the fingerprint, as text: build args, target, platform, labels and secret
+   * ids, one per line. When a scan's stat listing equals the recorded one, every entry is as
+   * recorded, and this text equal to the recorded one means the same fingerprint: the check then
+   * compares text and hashes nothing (a cold SHA-256 costs the check milliseconds).
+   */
+  public static String specText(BuildSpec spec) {
+    StringBuilder text = new StringBuilder(128);
     for (Map.Entry<String, String> arg : spec.buildArgs().entrySet()) {
       text.append("build-arg ").append(arg.getKey()).append('=').append(arg.getValue());
       text.append('\n');
@@ -208,7 +226,7 @@ public final class Fingerprinter {
     for (String id : secretIds) {
       text.append("secret ").append(id).append('\n');
     }
-    return sha256Hex(text);
+    return text.toString();
   }
 
   /** Every entry: path, permission bits and content hash (or {@code dir}, {@code link:...}). */

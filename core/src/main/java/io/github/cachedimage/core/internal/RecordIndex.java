@@ -31,12 +31,13 @@ import java.util.concurrent.TimeUnit;
  * or unreadable index only costs the JSON read; it is written again after that check.
  */
 public final class RecordIndex {
-  private static final String HEADER = "cached-image index 1";
+  private static final String HEADER = "cached-image index 2";
 
   private final String fingerprint;
   private final String dockerfileKey;
   private final String dockerfileDigest;
   private final String filesDigest;
+  private final String specText;
   private final String imageId;
   private final String contentTag;
   private final byte[] data;
@@ -52,6 +53,7 @@ public final class RecordIndex {
       String dockerfileKey,
       String dockerfileDigest,
       String filesDigest,
+      String specText,
       String imageId,
       String contentTag,
       byte[] data,
@@ -62,6 +64,7 @@ public final class RecordIndex {
     this.dockerfileKey = dockerfileKey;
     this.dockerfileDigest = dockerfileDigest;
     this.filesDigest = filesDigest;
+    this.specText = specText;
     this.imageId = imageId;
     this.contentTag = contentTag;
     this.data = data;
@@ -88,6 +91,14 @@ public final class RecordIndex {
   /** The entry-list digest within it ({@link Fingerprinter.Result#filesDigest}). */
   public String filesDigest() {
     return filesDigest;
+  }
+
+  /**
+   * The spec's part of the fingerprint ({@link Fingerprinter#specText}): with the same Dockerfile
+   * entry and an equal stat listing, equal text means the recorded fingerprint.
+   */
+  public String specText() {
+    return specText;
   }
 
   /** The record's image ID. */
@@ -197,6 +208,7 @@ public final class RecordIndex {
       String dockerfileKey = in.value("dockerfile-key");
       String dockerfileDigest = in.value("dockerfile");
       String filesDigest = in.value("files");
+      String specText = in.block("spec");
       String imageId = in.value("image-id");
       String contentTag = in.value("content-tag");
       int statsLength = Integer.parseInt(in.value("stats"));
@@ -210,6 +222,7 @@ public final class RecordIndex {
               dockerfileKey,
               dockerfileDigest,
               filesDigest,
+              specText,
               imageId,
               contentTag,
               data,
@@ -229,7 +242,8 @@ public final class RecordIndex {
   public static void write(Path recordDirectory, BuildRecord record, Fingerprinter.Result fp)
       throws IOException {
     Path target = file(recordDirectory, record.image());
-    if (unfit(fp.dockerfileKey())) {
+    // The parts below vouch for the record's fingerprint only if they made it.
+    if (unfit(fp.dockerfileKey()) || !fp.fingerprint().equals(record.fingerprint())) {
       Files.deleteIfExists(target);
       return;
     }
@@ -259,11 +273,16 @@ public final class RecordIndex {
     head.append("dockerfile-key\t").append(fp.dockerfileKey()).append('\n');
     head.append("dockerfile\t").append(fp.dockerfileDigest()).append('\n');
     head.append("files\t").append(fp.filesDigest()).append('\n');
-    head.append("image-id\t").append(record.imageId()).append('\n');
-    head.append("content-tag\t").append(record.contentTag()).append('\n');
-    head.append("stats\t").append(stats == null ? -1 : stats.length).append('\n');
+    byte[] specText = fp.specText().getBytes(StandardCharsets.UTF_8); // may hold any character
+    head.append("spec\t").append(specText.length).append('\n');
+    StringBuilder rest = new StringBuilder(256);
+    rest.append("image-id\t").append(record.imageId()).append('\n');
+    rest.append("content-tag\t").append(record.contentTag()).append('\n');
+    rest.append("stats\t").append(stats == null ? -1 : stats.length).append('\n');
     ByteArrayOutputStream out = new ByteArrayOutputStream(entries.length() * 2);
     out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+    out.write(specText);
+    out.write(rest.toString().getBytes(StandardCharsets.UTF_8));
     if (stats != null) {
       out.write(stats);
     }
@@ -303,6 +322,17 @@ public final class RecordIndex {
         throw new IOException("truncated");
       }
       return new String(data, start, position++ - start, StandardCharsets.UTF_8);
+    }
+
+    /** A {@code name<TAB>length} line and that many bytes of UTF-8 after it. */
+    String block(String name) throws IOException {
+      int length = Integer.parseInt(value(name));
+      if (length < 0 || length > data.length - position) {
+        throw new IOException("truncated " + name);
+      }
+      String text = new String(data, position, length, StandardCharsets.UTF_8);
+      position += length;
+      return text;
     }
 
     String value(String name) throws IOException {

@@ -75,6 +75,35 @@ class RecordIndexTest {
   }
 
   @Test
+  void carriesTheSpecTextWhateverItHolds() throws IOException {
+    spec = spec.toBuilder().buildArg("NOTE", "tab\there\nand a line\n").label("é", "ü").build();
+    fp = Fingerprinter.fingerprint(spec, Map.of(), List.of(records));
+    BuildRecord record = record(fp.files());
+    record.write(records);
+    RecordIndex.write(records, record, fp);
+
+    RecordIndex index = RecordIndex.read(records, "team/greeter").orElseThrow();
+    assertThat(index.specText())
+        .isEqualTo(Fingerprinter.specText(spec))
+        .contains("build-arg NOTE=tab\there\nand a line\n");
+    assertThat(index.imageId()).isEqualTo(record.imageId()); // the lines after it still read
+    assertThat(index.files()).isEqualTo(record.files());
+    BuildSpec other = spec.toBuilder().buildArg("NOTE", "tab\there\nand a line").build();
+    assertThat(index.specText()).isNotEqualTo(Fingerprinter.specText(other));
+  }
+
+  @Test
+  void writesNoIndexFromPartsThatDidNotMakeTheRecordsFingerprint() throws IOException {
+    BuildRecord record = record(fp.files());
+    record.write(records);
+    RecordIndex.write(records, record, fp);
+    BuildSpec withArg = spec.toBuilder().buildArg("X", "1").build();
+    Fingerprinter.Result other = Fingerprinter.fingerprint(withArg, Map.of(), List.of(records));
+    RecordIndex.write(records, record, other);
+    assertThat(RecordIndex.file(records, "team/greeter")).doesNotExist();
+  }
+
+  @Test
   void belongsToOneRecordFileOnly() throws IOException {
     BuildRecord record = record(fp.files());
     record.write(records);
