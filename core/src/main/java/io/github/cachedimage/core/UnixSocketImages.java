@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,12 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,9 +28,15 @@ public final class UnixSocketImages implements DockerImages {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Path socket;
+  private final Duration timeout;
 
   public UnixSocketImages(Path socket) {
+    this(socket, TIMEOUT);
+  }
+
+  UnixSocketImages(Path socket, Duration timeout) {
     this.socket = socket;
+    this.timeout = timeout;
   }
 
   /**
@@ -112,49 +113,66 @@ public final class UnixSocketImages implements DockerImages {
   record Response(int status, String body) {}
 
   private Response get(String path) throws IOException {
-    // Blocking socket channels have no read timeout: bound the whole exchange instead.
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "cached-image-docker-socket");
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      Callable<Response> exchange = () -> exchange(path);
-      return executor.submit(exchange).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IOException("no answer within " + TIMEOUT, e);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    } finally {
-      executor.shutdownNow();
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      // Blocking socket channels have no read timeout: a watchdog closes the channel instead.
+      // A plain thread, not an executor: this runs in the cold up-to-date check.
+      Watchdog watchdog = new Watchdog(channel, timeout.toMillis());
+      watchdog.start();
+      try {
+        return exchange(channel, path);
+      } catch (AsynchronousCloseException e) {
+        if (watchdog.fired) {
+          throw new IOException("no answer within " + timeout.toMillis() + " ms", e);
+        }
+        throw e;
+      } finally {
+        watchdog.interrupt();
+      }
     }
   }
 
-  private Response exchange(String path) throws IOException {
-    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      channel.connect(UnixDomainSocketAddress.of(socket));
-      String request =
-          "GET "
-              + path
-              + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: cached-image\r\nConnection: close\r\n\r\n";
-      ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
-      while (out.hasRemaining()) {
-        channel.write(out);
-      }
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-      while (channel.read(in) >= 0) {
-        in.flip();
-        received.write(in.array(), 0, in.limit());
-        in.clear();
-      }
-      return parse(received.toByteArray());
+  private static final class Watchdog extends Thread {
+    private final SocketChannel channel;
+    private final long millis;
+    volatile boolean fired;
+
+    Watchdog(SocketChannel channel, long millis) {
+      super("cached-image-docker-socket-watchdog");
+      setDaemon(true);
+      this.channel = channel;
+      this.millis = millis;
     }
+
+    @Override
+    public void run() {
+      try {
+        Thread.sleep(millis);
+        fired = true;
+        channel.close();
+      } catch (InterruptedException | IOException e) {
+        // answered in time (interrupted), or the channel is closed already
+      }
+    }
+  }
+
+  private Response exchange(SocketChannel channel, String path) throws IOException {
+    channel.connect(UnixDomainSocketAddress.of(socket));
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: cached-image\r\nConnection: close\r\n\r\n";
+    ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
+    while (out.hasRemaining()) {
+      channel.write(out);
+    }
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+    while (channel.read(in) >= 0) {
+      in.flip();
+      received.write(in.array(), 0, in.limit());
+      in.clear();
+    }
+    return parse(received.toByteArray());
   }
 
   static Response parse(byte[] raw) throws IOException {
