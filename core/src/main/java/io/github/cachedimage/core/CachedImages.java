@@ -123,7 +123,11 @@ public final class CachedImages {
       Freshness freshness, Fingerprinter.Result fingerprint, RecordIndex index) {}
 
   private Evaluation evaluate(BuildSpec spec, Path recordDirectory) {
-    Prefetch prefetch = new Prefetch(recordDirectory, spec, images);
+    // The engine is asked first, for the image's :latest tag: the index, with the recorded ID,
+    // is read meanwhile. The engine takes tens of ms to answer in a cold JVM.
+    Lookup latest = new Lookup(images, spec.image() + ":latest");
+    latest.start();
+    Prefetch prefetch = new Prefetch(recordDirectory, spec);
     prefetch.start();
     // On failure the prefetch threads (daemons) are left to finish by themselves.
     Fingerprinter.Scan scan = Fingerprinter.scan(spec, excluded(recordDirectory));
@@ -142,7 +146,7 @@ public final class CachedImages {
         }
       }
       if (same) {
-        boolean present = prefetch.recordedImagePresent(ix.imageId());
+        boolean present = latest.names(ix.imageId()) || images.hasImage(ix.imageId());
         if (!present && fp == null) {
           fp = Fingerprinter.fingerprint(spec, scan, ix.files(), ix.filesDigest()); // to build
         }
@@ -175,9 +179,9 @@ public final class CachedImages {
   }
 
   /**
-   * Reads the record's index and then asks the engine for the recorded image, on its own thread: in
-   * a cold JVM the context scan, the index and the engine's answer each take tens of ms. Plain
-   * threads joined by the caller, not futures: the check runs cold, and every class it loads costs.
+   * Reads the record's index on its own thread, while the context is scanned: in a cold JVM each
+   * takes tens of ms. This and {@link Lookup} are plain threads joined by the caller, not futures:
+   * the check runs cold, and every class it loads costs.
    */
   private static final class Prefetch extends Thread {
     /**
@@ -187,18 +191,15 @@ public final class CachedImages {
     private boolean specUnchanged;
 
     private Optional<RecordIndex> index = Optional.empty();
-    private Lookup lookup;
     private Throwable failure;
     private final Path recordDirectory;
     private final BuildSpec spec;
-    private final DockerImages images;
 
-    Prefetch(Path recordDirectory, BuildSpec spec, DockerImages images) {
+    Prefetch(Path recordDirectory, BuildSpec spec) {
       super("cached-image-prefetch");
       setDaemon(true);
       this.recordDirectory = recordDirectory;
       this.spec = spec;
-      this.images = images;
     }
 
     @Override
@@ -207,9 +208,6 @@ public final class CachedImages {
         index = RecordIndex.read(recordDirectory, spec.image());
         if (index.isPresent()) {
           RecordIndex ix = index.get();
-          // The engine takes tens of ms to answer: ask before anything else.
-          lookup = new Lookup(images, ix.imageId());
-          lookup.start();
           ix.listing(); // decoded here, while the scan runs
           // the same Dockerfile entry (the listing vouches for its content) and spec values
           specUnchanged =
@@ -233,38 +231,40 @@ public final class CachedImages {
     boolean specUnchanged() {
       return specUnchanged;
     }
-
-    /** Whether the engine has the index's image ID; only after {@link #index} found an index. */
-    boolean recordedImagePresent(String imageId) {
-      if (lookup == null) {
-        return images.hasImage(imageId); // the index was read, but no lookup could be started
-      }
-      finish(lookup);
-      rethrow(lookup.failure);
-      return lookup.present;
-    }
   }
 
+  /** Asks the engine, on its own thread, which image ID a reference names. */
   private static final class Lookup extends Thread {
     private final DockerImages images;
-    private final String imageId;
-    private boolean present;
+    private final String reference;
+    private Optional<String> imageId = Optional.empty();
     private Throwable failure;
 
-    Lookup(DockerImages images, String imageId) {
+    Lookup(DockerImages images, String reference) {
       super("cached-image-lookup");
       setDaemon(true);
       this.images = images;
-      this.imageId = imageId;
+      this.reference = reference;
     }
 
     @Override
     public void run() {
       try {
-        present = images.hasImage(imageId);
+        imageId = images.findImage(reference);
       } catch (Throwable e) {
         failure = e;
       }
+    }
+
+    /**
+     * Whether the reference names this image ID (joins the thread; rethrows what it failed with,
+     * such as {@link DockerUnavailableException}). {@code false} says nothing about the ID: the tag
+     * may have moved to another image since.
+     */
+    boolean names(String id) {
+      finish(this);
+      rethrow(failure);
+      return imageId.isPresent() && imageId.get().equals(id);
     }
   }
 

@@ -11,8 +11,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -105,7 +105,7 @@ class CachedImagesTest {
   @Test
   void rebuildsWhenTheImageIsGoneOrAnInputChanged() throws IOException {
     images.ensure(spec, records);
-    engine.ids.clear();
+    engine.images.clear();
     Freshness gone = images.check(spec, records);
     assertThat(gone.status()).isEqualTo(Freshness.Status.IMAGE_GONE);
     assertThat(gone.describe()).isEqualTo("image sha256:aaaaaaaaaaaa is gone from the engine");
@@ -119,6 +119,24 @@ class CachedImagesTest {
     logged.clear();
     images.ensure(spec, records);
     assertThat(logged).contains("INFO greeter: building (inputs changed: a.txt)");
+  }
+
+  @Test
+  void theEngineIsAskedForLatestFirstAndForTheRecordedIdWhenLatestMoved() throws IOException {
+    String id = images.ensure(spec, records).imageId();
+    engine.asked.clear();
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+    assertThat(engine.asked).containsExactly("greeter:latest"); // one question
+
+    engine.images.put("greeter:latest", "sha256:" + "b".repeat(64)); // someone else's build
+    engine.asked.clear();
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+    assertThat(engine.asked).containsExactly("greeter:latest", id);
+
+    engine.images.remove(id);
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.IMAGE_GONE);
+    engine.images.remove("greeter:latest");
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.IMAGE_GONE);
   }
 
   @Test
@@ -373,7 +391,10 @@ class CachedImagesTest {
   }
 
   static final class FakeEngine implements DockerImages {
-    final Set<String> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Reference or ID to image ID. */
+    final Map<String, String> images = new java.util.concurrent.ConcurrentHashMap<>();
+
+    final List<String> asked = new CopyOnWriteArrayList<>();
     volatile boolean reachable = true;
 
     @Override
@@ -386,10 +407,8 @@ class CachedImagesTest {
       if (!reachable) {
         throw new DockerUnavailableException("down");
       }
-      if (ids.contains(imageIdOrRef)) {
-        return Optional.of("sha256:" + "a".repeat(64));
-      }
-      return Optional.empty();
+      asked.add(imageIdOrRef);
+      return Optional.ofNullable(images.get(imageIdOrRef));
     }
   }
 
@@ -451,8 +470,11 @@ class CachedImagesTest {
       } catch (IOException e) {
         throw new AssertionError(e);
       }
-      engine.ids.add(invocation.tags().get(0));
-      engine.ids.add("sha256:" + "a".repeat(64));
+      String id = "sha256:" + "a".repeat(64);
+      for (String tag : invocation.tags()) {
+        engine.images.put(tag, id);
+      }
+      engine.images.put(id, id);
       return 0;
     }
   }
