@@ -34,18 +34,21 @@ public final class DockerIgnore {
   private record Rule(String pattern, Kind kind, Pattern regex, boolean exclusion) {
     /** patternmatcher's {@code Pattern.match}. */
     boolean matches(CharSequence path) {
-      return switch (kind) {
-        case EXACT -> pattern.contentEquals(path);
-        case PREFIX -> path.toString().startsWith(pattern.substring(0, pattern.length() - 2));
-        case SUFFIX -> {
-          String suffix = pattern.substring(2);
-          String p = path.toString();
-          // "**/foo" matches "foo" too
-          yield p.endsWith(suffix)
-              || (!suffix.isEmpty() && suffix.charAt(0) == '/' && p.equals(suffix.substring(1)));
-        }
-        case REGEX -> regex.matcher(path).matches();
-      };
+      // if, not an enum switch: that compiles to one more class to load in the cold check
+      if (kind == Kind.EXACT) {
+        return pattern.contentEquals(path);
+      }
+      if (kind == Kind.PREFIX) {
+        return path.toString().startsWith(pattern.substring(0, pattern.length() - 2));
+      }
+      if (kind == Kind.SUFFIX) {
+        String suffix = pattern.substring(2);
+        String p = path.toString();
+        // "**/foo" matches "foo" too
+        return p.endsWith(suffix)
+            || (!suffix.isEmpty() && suffix.charAt(0) == '/' && p.equals(suffix.substring(1)));
+      }
+      return regex.matcher(path).matches();
     }
   }
 

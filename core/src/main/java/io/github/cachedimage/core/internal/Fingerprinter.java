@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -311,10 +312,10 @@ public final class Fingerprinter {
    * also carry size, mtime and file key), skipping excluded directories unless an exception pattern
    * could re-include something below them (as BuildKit does).
    *
-   * <p>Besides the entries it makes a stat listing ({@link Listing}) in walk order. Recorded in the
-   * record's index, it lets an unchanged context be recognised by comparing two listings, instead
-   * of looking up and comparing a thousand entries one by one in a cold JVM. A different walk order
-   * only costs that shortcut.
+   * <p>Besides the entries it makes a stat listing ({@link Listing}) in a fixed order (each
+   * directory's entries, then its subdirectories'). Recorded in the record's index, it lets an
+   * unchanged context be recognised by comparing two listings, instead of looking up and comparing
+   * a thousand entries one by one in a cold JVM. A different order only costs that shortcut.
    */
   public static final class Scan {
     private final DockerIgnore ignore;
@@ -360,55 +361,31 @@ public final class Fingerprinter {
       single.collect();
     }
 
-    private void append(Segment segment) {
-      names.append(segment.names);
-      if (count + segment.count > numbers.length) {
-        numbers = Arrays.copyOf(numbers, Math.max(numbers.length * 2, count + segment.count));
+    private void append(Directory directory) {
+      names.append(directory.names);
+      if (count + directory.count > numbers.length) {
+        numbers = Arrays.copyOf(numbers, Math.max(numbers.length * 2, count + directory.count));
       }
-      System.arraycopy(segment.numbers, 0, numbers, count, segment.count);
-      count += segment.count;
-    }
-  }
-
-  /** Listing lines of one stretch of a directory, between its subdirectories. */
-  private static final class Segment {
-    final StringBuilder names = new StringBuilder(1024);
-    long[] numbers = new long[64];
-    int count;
-
-    void add(Stat stat) {
-      names.append(stat.rel());
-      if (stat.kind() == null) {
-        names.append("\0\0");
-      } else {
-        names.append('\0').append(stat.kind()).append('\0');
-      }
-      if (count + 4 > numbers.length) {
-        numbers = Arrays.copyOf(numbers, numbers.length * 2);
-      }
-      numbers[count] = stat.size();
-      numbers[count + 1] = stat.mtimeNanos();
-      numbers[count + 2] = stat.mode();
-      // the file key's hash (device and inode): enough to notice a replaced file, and cheaper
-      // than its text, which only the stat cache of a changed context needs
-      numbers[count + 3] = stat.fileKey() == null ? 0 : stat.fileKey().hashCode();
-      count += 4;
+      System.arraycopy(directory.numbers, 0, numbers, count, directory.count);
+      count += directory.count;
     }
   }
 
   /**
-   * One directory of a {@link Scan}: its entries' stats and listing, with the listings of its
-   * subdirectories spliced in where they were met, so the listing is in walk order whichever thread
-   * walked what.
+   * One directory of a {@link Scan}: its entries' stats and their listing. The scan lists a
+   * directory's own entries, then its subdirectories' in the order met, whichever thread walked
+   * what.
    */
   private static final class Directory extends RecursiveAction {
     private final Scan scan;
     private final Path dir;
     private final String prefix;
     private final boolean[] parentResults;
-    private final List<Object> pieces = new ArrayList<>();
+    private final List<Directory> subdirectories = new ArrayList<>();
     private final List<Stat> stats = new ArrayList<>();
-    private Segment segment = new Segment();
+    private final StringBuilder names = new StringBuilder(1024);
+    private long[] numbers = new long[128];
+    private int count;
     private RuntimeException failure;
 
     Directory(Scan scan, Path dir, String relDir, boolean[] parentResults) {
@@ -420,58 +397,49 @@ public final class Fingerprinter {
 
     @Override
     protected void compute() {
-      List<Directory> subdirectories = new ArrayList<>();
       try {
-        walk(subdirectories);
+        walk();
       } catch (RuntimeException e) {
         failure = e; // rethrown as it is by collect(), not re-created by the pool
       }
-      pieces.add(segment);
       invokeAll(subdirectories);
     }
 
-    private void walk(List<Directory> subdirectories) {
-      List<Path> children = new ArrayList<>();
-      try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-        for (Path entry : stream) {
-          children.add(entry);
-        }
-      } catch (IOException e) {
-        throw new InvalidBuildSpecException(
-            HelpfulSuggestions.unreadableContextFile(dir, reason(e)), dir, e);
-      }
+    private void walk() {
       DockerIgnore ignore = scan.ignore;
-      for (Path child : children) {
-        // Concatenated, not relativized: this loop runs once per context entry, cold.
-        String rel = prefix.concat(child.getFileName().toString());
-        boolean excludedByIgnore = ignore.excludes(rel, parentResults);
-        BasicFileAttributes attrs;
-        try {
-          attrs = attributes(child);
-        } catch (InvalidBuildSpecException e) {
-          if (excludedByIgnore) {
-            continue;
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+        for (Path child : stream) {
+          // Concatenated, not relativized: this loop runs once per context entry, cold.
+          String rel = prefix.concat(child.getFileName().toString());
+          boolean excludedByIgnore = ignore.excludes(rel, parentResults);
+          BasicFileAttributes attrs;
+          try {
+            attrs = attributes(child);
+          } catch (InvalidBuildSpecException e) {
+            if (excludedByIgnore) {
+              continue;
+            }
+            throw e;
           }
-          throw e;
+          if (attrs.isDirectory()) {
+            if (scan.excluded.contains(child)) {
+              continue;
+            }
+            if (excludedByIgnore && !ignore.hasExclusions()) {
+              continue;
+            }
+            if (!excludedByIgnore) {
+              entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
+            }
+            subdirectories.add(new Directory(scan, child, rel, ignore.enter(parentResults, rel)));
+          } else if (!excludedByIgnore) {
+            add(rel, child, attrs);
+          }
         }
-        if (attrs.isDirectory()) {
-          if (scan.excluded.contains(child)) {
-            continue;
-          }
-          if (excludedByIgnore && !ignore.hasExclusions()) {
-            continue;
-          }
-          if (!excludedByIgnore) {
-            entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
-          }
-          Directory sub = new Directory(scan, child, rel, ignore.enter(parentResults, rel));
-          pieces.add(segment);
-          pieces.add(sub);
-          segment = new Segment();
-          subdirectories.add(sub);
-        } else if (!excludedByIgnore) {
-          add(rel, child, attrs);
-        }
+      } catch (IOException | DirectoryIteratorException e) {
+        IOException cause = e instanceof IOException io ? io : (IOException) e.getCause();
+        throw new InvalidBuildSpecException(
+            HelpfulSuggestions.unreadableContextFile(dir, reason(cause)), dir, cause);
       }
     }
 
@@ -495,16 +463,28 @@ public final class Fingerprinter {
 
     private void entry(Stat stat) {
       stats.add(stat);
-      segment.add(stat);
+      names.append(stat.rel());
+      if (stat.kind() == null) {
+        names.append("\0\0");
+      } else {
+        names.append('\0').append(stat.kind()).append('\0');
+      }
+      if (count + 4 > numbers.length) {
+        numbers = Arrays.copyOf(numbers, numbers.length * 2);
+      }
+      numbers[count] = stat.size();
+      numbers[count + 1] = stat.mtimeNanos();
+      numbers[count + 2] = stat.mode();
+      // the file key's hash (device and inode): enough to notice a replaced file, and cheaper
+      // than its text, which only the stat cache of a changed context needs
+      numbers[count + 3] = stat.fileKey() == null ? 0 : stat.fileKey().hashCode();
+      count += 4;
     }
 
-    /** Into the scan, in walk order, after the pool is done; the first failure is thrown. */
+    /** Into the scan, in listing order, after the pool is done; the first failure is thrown. */
     void collect() {
       if (failure != null) {
         throw failure;
-      }
-      if (pieces.isEmpty()) {
-        pieces.add(segment); // a single entry added outside a walk
       }
       for (Stat stat : stats) {
         scan.all.add(stat);
@@ -512,12 +492,9 @@ public final class Fingerprinter {
           scan.dockerfileListed = true;
         }
       }
-      for (Object piece : pieces) {
-        if (piece instanceof Directory sub) {
-          sub.collect();
-        } else {
-          scan.append((Segment) piece);
-        }
+      scan.append(this);
+      for (Directory sub : subdirectories) {
+        sub.collect();
       }
     }
   }
