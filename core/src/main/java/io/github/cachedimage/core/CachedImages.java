@@ -257,13 +257,16 @@ public final class CachedImages {
     }
 
     /**
-     * Whether the reference names this image ID (joins the thread; rethrows what it failed with,
-     * such as {@link DockerUnavailableException}). {@code false} says nothing about the ID: the tag
-     * may have moved to another image since.
+     * Whether the reference names this image ID (joins the thread). {@code false} says nothing
+     * about the ID: the tag may have moved to another image, or the engine refused the question;
+     * the caller then asks for the ID itself. An unreachable engine is thrown as it is.
      */
     boolean names(String id) {
       finish(this);
-      rethrow(failure);
+      if (failure instanceof DockerUnavailableException
+          || !(failure instanceof CachedImageException)) {
+        rethrow(failure);
+      }
       return imageId.isPresent() && imageId.get().equals(id);
     }
   }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -132,6 +133,11 @@ class CachedImagesTest {
     engine.asked.clear();
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
     assertThat(engine.asked).containsExactly("greeter:latest", id);
+
+    // the engine refuses the first question: the second one answers
+    engine.refused.add("greeter:latest");
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+    engine.refused.clear();
 
     engine.images.remove(id);
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.IMAGE_GONE);
@@ -395,6 +401,7 @@ class CachedImagesTest {
     final Map<String, String> images = new java.util.concurrent.ConcurrentHashMap<>();
 
     final List<String> asked = new CopyOnWriteArrayList<>();
+    final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile boolean reachable = true;
 
     @Override
@@ -408,6 +415,9 @@ class CachedImagesTest {
         throw new DockerUnavailableException("down");
       }
       asked.add(imageIdOrRef);
+      if (refused.contains(imageIdOrRef)) {
+        throw new CachedImageException("the Docker engine answered 500 to " + imageIdOrRef);
+      }
       return Optional.ofNullable(images.get(imageIdOrRef));
     }
   }
