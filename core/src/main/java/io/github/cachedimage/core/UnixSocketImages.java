@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@link DockerImages} by plain HTTP/1.1 over the engine's Unix socket ({@code GET
- * /images/{ref}/history}), with nothing but the JDK. The up-to-date check runs once per JVM, so it is
- * always cold: a docker-java client costs a second or more of class loading before its first call
- * on a small machine, this a few milliseconds. Used when the engine is a local socket ({@code
+ * /images/{ref}/history}), with nothing but the JDK. The up-to-date check runs once per JVM, so it
+ * is always cold: a docker-java client costs a second or more of class loading before its first
+ * call on a small machine, this a few milliseconds. Used when the engine is a local socket ({@code
  * DOCKER_HOST} unset or {@code unix://}, no {@code DOCKER_CONTEXT}); see {@link #forEnvironment}.
  */
 public final class UnixSocketImages implements DockerImages {
