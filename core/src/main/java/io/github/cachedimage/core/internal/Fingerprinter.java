@@ -406,53 +406,67 @@ public final class Fingerprinter {
     }
 
     private void walk() {
-      DockerIgnore ignore = scan.ignore;
-      // java.io's list(), not a DirectoryStream: one native call for all names, as Strings; the
-      // stream costs a native call, a lock and two Path objects per entry, interpreted when cold.
-      String[] names = dir.toFile().list();
-      if (names == null) {
-        throw unreadable(dir);
+      // java.io's list() where it is safe: one native call for all names, as Strings, where a
+      // DirectoryStream costs a native call, a lock and two Path objects per entry, interpreted
+      // when cold. A name decoded into a String must encode back to the same bytes, though:
+      // only under UTF-8 file name encoding, and only if no name was malformed (U+FFFD).
+      String[] names = LIST_NAMES ? dir.toFile().list() : null;
+      if (names == null || anyMalformed(names)) {
+        walkStream(); // the raw bytes of each name; says why, too, if it cannot list
+        return;
       }
       for (String name : names) {
-        String rel = prefix.concat(name);
-        Path child = dir.resolve(name);
-        boolean excludedByIgnore = ignore.excludes(rel, parentResults);
-        BasicFileAttributes attrs;
-        try {
-          attrs = attributes(child);
-        } catch (InvalidBuildSpecException e) {
-          if (excludedByIgnore) {
-            continue;
-          }
-          throw e;
-        }
-        if (attrs.isDirectory()) {
-          if (scan.excluded.contains(child)) {
-            continue;
-          }
-          if (excludedByIgnore && !ignore.hasExclusions()) {
-            continue;
-          }
-          if (!excludedByIgnore) {
-            entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
-          }
-          subdirectories.add(new Directory(scan, child, rel, ignore.enter(parentResults, rel)));
-        } else if (!excludedByIgnore) {
-          add(rel, child, attrs);
-        }
+        visit(prefix.concat(name), dir.resolve(name));
       }
     }
 
-    /** Why a directory could not be listed, in the words of the NIO call that says why. */
-    private static InvalidBuildSpecException unreadable(Path dir) {
-      String reason = "cannot list it";
+    private void walkStream() {
       try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-        stream.iterator().hasNext();
+        for (Path child : stream) {
+          visit(prefix.concat(child.getFileName().toString()), child);
+        }
       } catch (IOException | DirectoryIteratorException e) {
-        reason = reason(e instanceof IOException io ? io : (IOException) e.getCause());
+        IOException cause = e instanceof IOException io ? io : (IOException) e.getCause();
+        throw new InvalidBuildSpecException(
+            HelpfulSuggestions.unreadableContextFile(dir, reason(cause)), dir, cause);
       }
-      return new InvalidBuildSpecException(
-          HelpfulSuggestions.unreadableContextFile(dir, reason), dir);
+    }
+
+    private static boolean anyMalformed(String[] names) {
+      for (String name : names) {
+        if (name.indexOf('\uFFFD') >= 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void visit(String rel, Path child) {
+      DockerIgnore ignore = scan.ignore;
+      boolean excludedByIgnore = ignore.excludes(rel, parentResults);
+      BasicFileAttributes attrs;
+      try {
+        attrs = attributes(child);
+      } catch (InvalidBuildSpecException e) {
+        if (excludedByIgnore) {
+          return;
+        }
+        throw e;
+      }
+      if (attrs.isDirectory()) {
+        if (scan.excluded.contains(child)) {
+          return;
+        }
+        if (excludedByIgnore && !ignore.hasExclusions()) {
+          return;
+        }
+        if (!excludedByIgnore) {
+          entry(new Stat(rel, child, 0, 0, mode(attrs), null, "dir"));
+        }
+        subdirectories.add(new Directory(scan, child, rel, ignore.enter(parentResults, rel)));
+      } else if (!excludedByIgnore) {
+        add(rel, child, attrs);
+      }
     }
 
     void add(String rel, Path file, BasicFileAttributes attrs) {
@@ -542,6 +556,11 @@ public final class Fingerprinter {
       return HexFormat.of().formatHex(sha.digest());
     }
   }
+
+  /** Whether {@code File.list()} names round-trip to their bytes: UTF-8 file name encoding. */
+  private static final boolean LIST_NAMES =
+      "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))
+          || "UTF8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
 
   private static final boolean POSIX =
       java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");

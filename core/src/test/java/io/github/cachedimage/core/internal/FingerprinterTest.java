@@ -59,6 +59,31 @@ class FingerprinterTest {
   }
 
   @Test
+  void aFileNameThatIsNotUtf8IsScannedByItsBytes() throws Exception {
+    // "caf" + Latin-1 e-acute: a name no String round-trips; made by the shell, as Java cannot
+    Process touch =
+        new ProcessBuilder("sh", "-c", "printf x > \"$(printf 'src/caf\\351.txt')\"")
+            .directory(context.toFile())
+            .start();
+    assertThat(touch.waitFor()).isZero();
+    age();
+
+    Fingerprinter.Result result = fp(Map.of());
+    String odd = "src/caf\uFFFD.txt";
+    assertThat(result.files()).containsKey(odd);
+    assertThat(result.files().get(odd).sha256()).isEqualTo(sha256Of("x"));
+    // stable: the same listing again
+    assertThat(fp(result.files()).stats()).isEqualTo(result.stats());
+  }
+
+  private static String sha256Of(String text) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void sameInputsSameFingerprintAndTheStatCacheAvoidsRehashing() {
     Fingerprinter.Result first = fp(Map.of());
     assertThat(first.rehashed()).isEqualTo(4); // Dockerfile, .dockerignore, a, b
