@@ -2,11 +2,9 @@ package io.github.cachedimage.core.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -93,17 +91,9 @@ public final class DefaultLocalCache {
       deleteTree(generation);
       return false;
     }
-    Path temp = Files.createTempFile(directory, ".pointer-", ".tmp");
-    Files.writeString(temp, generation.getFileName().toString(), StandardCharsets.UTF_8);
-    try {
-      Files.move(
-          temp,
-          directory.resolve(POINTER),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, directory.resolve(POINTER), StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.write(
+        directory.resolve(POINTER),
+        generation.getFileName().toString().getBytes(StandardCharsets.UTF_8));
     Instant staleBefore = Instant.now().minus(Duration.ofMinutes(30));
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "gen-*")) {
       for (Path entry : entries) {
