@@ -189,9 +189,10 @@ public final class Fingerprinter {
 
   /**
    * The fingerprint from its parts: the Dockerfile's and the entry list's digests, and the spec's
-   * build args, target, platform, labels and secret ids ({@link #specText}).
+   * build args, target, platform, labels and secret ids ({@link #specText}). What the record's
+   * index relies on; no caller outside this class needs it since the check compares the spec text.
    */
-  public static String combine(BuildSpec spec, String dockerfileDigest, String filesDigest) {
+  static String combine(BuildSpec spec, String dockerfileDigest, String filesDigest) {
     return combine(specText(spec), dockerfileDigest, filesDigest);
   }
 
@@ -325,6 +326,7 @@ public final class Fingerprinter {
     private final StringBuilder names = new StringBuilder(32 * 1024);
     private long[] numbers = new long[4096];
     private int count;
+    private Listing listing;
     boolean dockerfileListed;
 
     private Scan(DockerIgnore ignore, List<Path> excluded, String dockerfileKey) {
@@ -332,8 +334,6 @@ public final class Fingerprinter {
       this.excluded = excluded == null ? List.of() : excluded;
       this.dockerfileKey = dockerfileKey;
     }
-
-    private Listing listing;
 
     /** The stat listing, made once. */
     public Listing stats() {
