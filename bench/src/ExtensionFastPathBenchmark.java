@@ -1,4 +1,4 @@
-import io.github.cachedimage.core.UnixSocketImages;
+import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.junit.CachedImageResolver;
 import java.io.IOException;
 import java.io.OutputStream;

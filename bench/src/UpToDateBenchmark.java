@@ -1,10 +1,10 @@
-import io.github.cachedimage.core.BuildLog;
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.CachedImages;
-import io.github.cachedimage.core.DockerImages;
-import io.github.cachedimage.core.DockerJavaImages;
-import io.github.cachedimage.core.UnixSocketImages;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.engine.DockerJavaImages;
+import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.Freshness;
 import com.github.dockerjava.api.DockerClient;
@@ -36,7 +36,7 @@ public class UpToDateBenchmark {
     String mode = args[0];
     Path work = Path.of(args[1]).toAbsolutePath();
     Path context = work.resolve("context");
-    Path records = context.resolve(BuildRecord.RECORD_DIRECTORY);
+    Path records = context.resolve(RecordStore.DEFAULT_DIRECTORY);
     BuildSpec spec = BuildSpec.builder(IMAGE, context).build();
     if (mode.equals("once")) {
       // as the Maven plugin does it: the engine's local socket when there is one

@@ -1,5 +1,6 @@
 package io.github.cachedimage.core;
 
+import io.github.cachedimage.core.base.CachedImageException;
 import java.util.List;
 
 /**

@@ -1,39 +1,65 @@
 package io.github.cachedimage.core;
 
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
 import java.time.Duration;
+import java.util.Locale;
 
 /** The outcome of {@link CachedImages#ensure}. */
 public final class EnsureResult {
+  private final String image;
   private final Freshness before;
   private final BuildRecord record; // null: the one behind the verdict, read when asked for
   private final boolean built;
   private final String imageId;
   private final String contentTag;
+  private final boolean contentTagVerified;
   private final Duration elapsed;
 
-  /**
-   * @param record the record of the image now present
-   * @param built whether buildx ran
-   * @param before the freshness found before building (after taking the lock)
-   * @param elapsed total time of the call
-   */
-  public EnsureResult(BuildRecord record, boolean built, Freshness before, Duration elapsed) {
+  private EnsureResult(
+      String image,
+      Freshness before,
+      BuildRecord record,
+      boolean built,
+      String imageId,
+      String contentTag,
+      boolean contentTagVerified,
+      Duration elapsed) {
+    this.image = image;
     this.before = before;
     this.record = record;
     this.built = built;
-    this.imageId = record.imageId();
-    this.contentTag = record.contentTag();
+    this.imageId = imageId;
+    this.contentTag = contentTag;
+    this.contentTagVerified = contentTagVerified;
     this.elapsed = elapsed;
   }
 
-  /** Up to date, answered from the record's index: the record is read when asked for. */
-  EnsureResult(Freshness before, String imageId, String contentTag, Duration elapsed) {
-    this.before = before;
-    this.record = null;
-    this.built = false;
-    this.imageId = imageId;
-    this.contentTag = contentTag;
-    this.elapsed = elapsed;
+  /** Built now: the record just written. */
+  static EnsureResult built(
+      BuildRecord record, Freshness before, boolean contentTagVerified, Duration elapsed) {
+    return new EnsureResult(
+        record.image(),
+        before,
+        record,
+        true,
+        record.imageId(),
+        record.contentTag(),
+        contentTagVerified,
+        elapsed);
+  }
+
+  /** Up to date: the record behind the verdict is read only when asked for. */
+  static EnsureResult upToDate(
+      String image,
+      Freshness before,
+      String contentTag,
+      boolean contentTagVerified,
+      Duration elapsed) {
+    return new EnsureResult(
+        image, before, null, false, before.imageId(), contentTag, contentTagVerified, elapsed);
   }
 
   /**
@@ -46,6 +72,11 @@ public final class EnsureResult {
     return record != null ? record : before.record();
   }
 
+  /** The image's repository name. */
+  public String image() {
+    return image;
+  }
+
   /** The ID of the image now present ({@code sha256:...}). */
   public String imageId() {
     return imageId;
@@ -54,6 +85,14 @@ public final class EnsureResult {
   /** Its content tag ({@code <image>:fp-<12 hex>}), which never moves to other inputs. */
   public String contentTag() {
     return contentTag;
+  }
+
+  /**
+   * Whether the engine answered, during this call, that the content tag names {@link #imageId()}:
+   * then a caller that runs the content tag need not ask again.
+   */
+  public boolean contentTagVerified() {
+    return contentTagVerified;
   }
 
   /** Whether buildx ran. */
@@ -69,6 +108,38 @@ public final class EnsureResult {
   /** Total time of the call. */
   public Duration elapsed() {
     return elapsed;
+  }
+
+  /**
+   * The one line both adapters print: {@code greeter: up to date (sha256:1a2b3c4d5e6f, inputs
+   * unchanged) in 41 ms}, or {@code greeter: built sha256:... in 2.1 s (inputs changed: app.jar),
+   * 7/8 steps cached (from type=local,src=...)}: the build's time is buildx's.
+   */
+  public String summary() {
+    if (!built) {
+      return image
+          + ": up to date ("
+          + HelpfulSuggestions.shortId(imageId)
+          + ", inputs unchanged) in "
+          + elapsed.toMillis()
+          + " ms";
+    }
+    CacheSummary s = record.cacheSummary();
+    return image
+        + ": built "
+        + record.shortImageId()
+        + " in "
+        + String.format(Locale.ROOT, "%.1f", record.buildMillis() / 1000.0)
+        + " s ("
+        + before.describe()
+        + "), "
+        + s.cached()
+        + "/"
+        + s.steps()
+        + " steps cached"
+        + (s.from().isEmpty()
+            ? " (no cache to import)"
+            : " (from " + String.join(", ", s.from()) + ")");
   }
 
   @Override

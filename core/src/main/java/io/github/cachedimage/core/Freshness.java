@@ -1,5 +1,8 @@
 package io.github.cachedimage.core;
 
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.record.BuildRecord;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,6 +27,7 @@ public final class Freshness {
   private final String imageId;
   private final Supplier<BuildRecord> record;
   private final List<String> changedPaths;
+  private final String recordProblem;
 
   /**
    * @param status the verdict
@@ -32,20 +36,40 @@ public final class Freshness {
    *     such as {@code build-arg JAR} or {@code Dockerfile}) that differ, in order
    */
   public Freshness(Status status, BuildRecord record, List<String> changedPaths) {
-    this(status, record == null ? null : record.imageId(), () -> record, changedPaths);
+    this(status, record == null ? null : record.imageId(), () -> record, changedPaths, null);
   }
 
   private Freshness(
-      Status status, String imageId, Supplier<BuildRecord> record, List<String> changedPaths) {
+      Status status,
+      String imageId,
+      Supplier<BuildRecord> record,
+      List<String> changedPaths,
+      String recordProblem) {
     this.status = status;
     this.imageId = imageId;
     this.record = record;
     this.changedPaths = changedPaths == null ? List.of() : List.copyOf(changedPaths);
+    this.recordProblem = recordProblem;
   }
 
   /** A verdict made from the record's index; the record itself is read when asked for. */
   static Freshness fromIndex(Status status, String imageId, Supplier<BuildRecord> record) {
-    return new Freshness(status, imageId, record, List.of());
+    return new Freshness(status, imageId, record, List.of(), null);
+  }
+
+  /**
+   * No usable record: none at all ({@code problem} {@code null}), or a file that is not one (why).
+   */
+  static Freshness noRecord(String problem) {
+    return new Freshness(Status.NO_RECORD, null, () -> null, List.of(), problem);
+  }
+
+  /**
+   * For {@link Status#NO_RECORD}: why the record file there is not usable ({@code <file>: record
+   * format 1, this version reads 2}), or {@code null} when there is no record file at all.
+   */
+  public String recordProblem() {
+    return recordProblem;
   }
 
   public Status status() {
@@ -80,13 +104,15 @@ public final class Freshness {
   }
 
   /**
-   * Why, in words for one log line: {@code up to date}, {@code no record}, {@code image sha256:...
-   * is gone}, {@code inputs changed: src/a.txt, Dockerfile, ... (12 paths)}.
+   * Why, in words for one log line: {@code up to date}, {@code no record} (or {@code no usable
+   * record (<file>: <why>)}), {@code image sha256:... is gone}, {@code inputs changed: src/a.txt,
+   * Dockerfile, ... (12 paths)}.
    */
   public String describe() {
     return switch (status) {
       case FRESH -> "up to date";
-      case NO_RECORD -> "no record";
+      case NO_RECORD ->
+          recordProblem == null ? "no record" : "no usable record (" + recordProblem + ")";
       case IMAGE_GONE ->
           "image " + HelpfulSuggestions.shortId(imageId) + " is gone from the engine";
       case INPUTS_CHANGED -> {

@@ -3,7 +3,16 @@ package io.github.cachedimage.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.internal.RecordIndex;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.BuildxUnsupportedException;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +48,7 @@ class CachedImagesTest {
     for (Path p : List.of(context.resolve("Dockerfile"), context.resolve("a.txt"))) {
       Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(60)));
     }
-    records = context.resolve(BuildRecord.RECORD_DIRECTORY);
+    records = context.resolve(RecordStore.DEFAULT_DIRECTORY);
     spec =
         BuildSpec.builder("greeter", context)
             .cacheFrom(CacheSpec.parseImport("type=local,src=/c"))
@@ -78,7 +87,7 @@ class CachedImagesTest {
     assertThat(record.tags()).containsExactly(record.contentTag(), "greeter:latest");
     assertThat(record.cacheSummary())
         .isEqualTo(new BuildRecord.CacheSummary(2, 1, List.of("type=local,src=/c")));
-    assertThat(BuildRecord.read(records, "greeter")).contains(record);
+    assertThat(new RecordStore(records, "greeter").record()).contains(record);
     assertThat(buildx.builds).hasSize(1);
     // exports are warnings by default
     assertThat(buildx.builds.get(0).cacheTo())
@@ -88,7 +97,7 @@ class CachedImagesTest {
         .anyMatch(
             l ->
                 l.matches(
-                    "INFO greeter: built sha256:a{12} in \\d+\\.\\d s, 1/2 steps cached \\(from type=local,src=/c\\)"));
+                    "INFO greeter: built sha256:a{12} in \\d+\\.\\d s \\(no record\\), 1/2 steps cached \\(from type=local,src=/c\\)"));
 
     logged.clear();
     EnsureResult second = images.ensure(spec, records);
@@ -123,34 +132,37 @@ class CachedImagesTest {
   }
 
   @Test
-  void theEngineIsAskedForLatestFirstAndForTheRecordedIdWhenLatestMoved() throws IOException {
-    String id = images.ensure(spec, records).imageId();
+  void theEngineIsAskedForTheContentTagFirstAndForTheRecordedIdWhenTheTagMoved()
+      throws IOException {
+    EnsureResult built = images.ensure(spec, records);
+    String id = built.imageId();
+    String tag = built.contentTag();
     engine.asked.clear();
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
-    assertThat(engine.asked).containsExactly("greeter:latest"); // one question
+    assertThat(engine.asked).containsExactly(tag); // one question
 
-    engine.images.put("greeter:latest", "sha256:" + "b".repeat(64)); // someone else's build
+    engine.images.put(tag, "sha256:" + "b".repeat(64)); // someone moved the tag
     engine.asked.clear();
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
-    assertThat(engine.asked).containsExactly("greeter:latest", id);
+    assertThat(engine.asked).containsExactly(tag, id);
 
     // the engine refuses the first question: the second one answers
-    engine.refused.add("greeter:latest");
+    engine.refused.add(tag);
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
     engine.refused.clear();
 
     engine.images.remove(id);
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.IMAGE_GONE);
-    engine.images.remove("greeter:latest");
+    engine.images.remove(tag);
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.IMAGE_GONE);
   }
 
   @Test
   void aNoOpIsAnsweredFromTheIndexAndTheRecordIsReadOnlyWhenAskedFor() throws IOException {
     BuildRecord built = images.ensure(spec, records).record();
-    Path index = RecordIndex.file(records, "greeter");
+    Path index = new RecordStore(records, "greeter").indexFile();
     assertThat(index).isRegularFile();
-    assertThat(RecordIndex.read(records, "greeter").orElseThrow().fingerprint())
+    assertThat(new RecordStore(records, "greeter").index().orElseThrow().fingerprint())
         .isEqualTo(built.fingerprint());
 
     EnsureResult fresh = images.ensure(spec, records);
@@ -175,7 +187,7 @@ class CachedImagesTest {
             built.cacheSummary(),
             built.files(),
             built.formatVersion());
-    other.write(records);
+    new RecordStore(records, other.image()).write(other, null);
     assertThatThrownBy(another::record)
         .isInstanceOf(CachedImageException.class)
         .hasMessageContaining("changed or went away since the up-to-date check");
@@ -184,20 +196,21 @@ class CachedImagesTest {
   @Test
   void anIndexThatDoesNotBelongToTheRecordIsIgnored() throws IOException {
     BuildRecord first = images.ensure(spec, records).record();
-    byte[] firstIndex = Files.readAllBytes(RecordIndex.file(records, "greeter"));
+    byte[] firstIndex = Files.readAllBytes(new RecordStore(records, "greeter").indexFile());
     Files.writeString(context.resolve("a.txt"), "changed");
     BuildRecord second = images.ensure(spec, records).record();
     assertThat(second.fingerprint()).isNotEqualTo(first.fingerprint());
     // An old index next to the new record (say, restored from a CI cache): it names another
     // record file, so the check reads the record and is not misled into the first image.
-    Files.write(RecordIndex.file(records, "greeter"), firstIndex);
-    assertThat(RecordIndex.read(records, "greeter")).isEmpty();
+    Files.write(new RecordStore(records, "greeter").indexFile(), firstIndex);
+    assertThat(new RecordStore(records, "greeter").index()).isEmpty();
     Files.writeString(context.resolve("a.txt"), "a");
     Freshness check = images.check(spec, records);
     assertThat(check.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
     assertThat(check.changedPaths()).containsExactly("a.txt");
     // A garbled index is as good as none, too.
-    Files.writeString(RecordIndex.file(records, "greeter"), "cached-image index 1\nimage\tgre");
+    Files.writeString(
+        new RecordStore(records, "greeter").indexFile(), "cached-image index 1\nimage\tgre");
     assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
     images.ensure(spec, records);
     assertThat(buildx.builds).hasSize(3);
@@ -207,7 +220,7 @@ class CachedImagesTest {
   @Test
   void anIndexWithBadEntriesOnlyCostsTheShortcut() throws IOException {
     images.ensure(spec, records);
-    Path index = RecordIndex.file(records, "greeter");
+    Path index = new RecordStore(records, "greeter").indexFile();
     byte[] bytes = Files.readAllBytes(index);
     // corrupt the first entry's size, after the head and the listing
     String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -215,7 +228,7 @@ class CachedImagesTest {
     int sizeAt = text.indexOf('\t', text.indexOf('\n', entries) + 1) + 1;
     bytes[sizeAt] = 'x';
     Files.write(index, bytes);
-    assertThat(RecordIndex.read(records, "greeter")).isPresent(); // the head is fine
+    assertThat(new RecordStore(records, "greeter").index()).isPresent(); // the head is fine
     Files.writeString(context.resolve("a.txt"), "changed"); // so the entries are needed
     Freshness changed = images.check(spec, records);
     assertThat(changed.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
@@ -254,7 +267,7 @@ class CachedImagesTest {
     Files.setLastModifiedTime(a, FileTime.from(Instant.now().minusSeconds(30)));
     EnsureResult fresh = images.ensure(spec, records);
     assertThat(fresh.built()).isFalse();
-    BuildRecord refreshed = BuildRecord.read(records, "greeter").orElseThrow();
+    BuildRecord refreshed = new RecordStore(records, "greeter").record().orElseThrow();
     assertThat(refreshed.files().get("a.txt").mtimeNanos())
         .isNotEqualTo(built.files().get("a.txt").mtimeNanos());
     assertThat(refreshed.builtAt()).isEqualTo(built.builtAt());
@@ -275,8 +288,8 @@ class CachedImagesTest {
   @Test
   void aFailedStepNamesItWritesNoRecordAndLeavesThePreviousOne() throws IOException {
     BuildRecord previous = images.ensure(spec, records).record();
-    byte[] before = Files.readAllBytes(BuildRecord.file(records, "greeter"));
-    byte[] indexBefore = Files.readAllBytes(RecordIndex.file(records, "greeter"));
+    byte[] before = Files.readAllBytes(new RecordStore(records, "greeter").recordFile());
+    byte[] indexBefore = Files.readAllBytes(new RecordStore(records, "greeter").indexFile());
     Files.writeString(context.resolve("a.txt"), "breaks the build");
     buildx.failing = true;
     assertThatThrownBy(() -> images.ensure(spec, records))
@@ -290,9 +303,11 @@ class CachedImagesTest {
               assertThat(f.failedStep()).isEqualTo("[2/2] COPY a.txt /");
               assertThat(f.lastLines()).containsExactly("oh no");
             });
-    assertThat(Files.readAllBytes(BuildRecord.file(records, "greeter"))).isEqualTo(before);
-    assertThat(BuildRecord.read(records, "greeter")).contains(previous);
-    assertThat(Files.readAllBytes(RecordIndex.file(records, "greeter"))).isEqualTo(indexBefore);
+    assertThat(Files.readAllBytes(new RecordStore(records, "greeter").recordFile()))
+        .isEqualTo(before);
+    assertThat(new RecordStore(records, "greeter").record()).contains(previous);
+    assertThat(Files.readAllBytes(new RecordStore(records, "greeter").indexFile()))
+        .isEqualTo(indexBefore);
     try (Stream<Path> files = Files.list(records)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("greeter.json", "greeter.index", "greeter.lock");
@@ -316,7 +331,7 @@ class CachedImagesTest {
                 + " connection refused (failOnCacheExportError is set; unset it to build on with a warning)");
     assertThat(buildx.builds.get(1).cacheTo())
         .containsExactly(CacheSpec.parseExport("type=local,dest=/c2,mode=max"));
-    assertThat(BuildRecord.read(records, "greeter")).contains(result.record());
+    assertThat(new RecordStore(records, "greeter").record()).contains(result.record());
   }
 
   @Test

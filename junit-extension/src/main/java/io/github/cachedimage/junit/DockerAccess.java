@@ -1,9 +1,9 @@
 package io.github.cachedimage.junit;
 
 import com.github.dockerjava.api.DockerClient;
-import io.github.cachedimage.core.DockerImages;
-import io.github.cachedimage.core.DockerJavaImages;
-import io.github.cachedimage.core.UnixSocketImages;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.engine.DockerJavaImages;
+import io.github.cachedimage.core.engine.UnixSocketImages;
 import java.net.URI;
 import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;

@@ -1,11 +1,11 @@
 package io.github.cachedimage.junit;
 
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
+import io.github.cachedimage.core.record.RecordRead;
+import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.spec.BuildSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -63,30 +63,21 @@ record ImageRequest(
         new TreeMap<>(buildArgs));
   }
 
-  /** The record the plugin (or an earlier test run) wrote, if any. */
-  Optional<BuildRecord> record() {
-    return BuildRecord.read(recordDirectory, image);
-  }
-
   /**
-   * The spec to ensure: the recorded one (so tests build exactly what the plugin builds, with its
-   * cache settings), else the fallback.
+   * The spec to build when the record names none (the core takes the recorded one when there is
+   * one, so tests build exactly what the plugin builds, with its cache settings).
    *
-   * @throws ImageUnavailableException when there is neither a record nor a Dockerfile
+   * @param read what reading the record found, to say why there is no spec in an error
+   * @throws ImageUnavailableException when there is no Dockerfile either
    */
-  BuildSpec spec() {
-    return spec(record());
-  }
-
-  /** As {@link #spec()}, with the record already read. */
-  BuildSpec spec(Optional<BuildRecord> record) {
-    if (record.isPresent() && record.get().spec() != null) {
-      return record.get().spec();
-    }
+  BuildSpec fallbackSpec(RecordRead read) {
     if (!Files.isRegularFile(fallbackDockerfile)) {
       throw new ImageUnavailableException(
           Messages.unknownImage(
-              image, BuildRecord.file(recordDirectory, image), fallbackDockerfile));
+              image,
+              new RecordStore(recordDirectory, image).recordFile(),
+              read == null ? null : read.problem(),
+              fallbackDockerfile));
     }
     return BuildSpec.builder(image, fallbackContext)
         .dockerfile(fallbackDockerfile)

@@ -1,6 +1,6 @@
 package io.github.cachedimage.junit;
 
-import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
@@ -36,7 +36,7 @@ record Locations(Path baseDirectory, Path recordDirectory) {
             .apply(RECORD_DIRECTORY_PROPERTY)
             .filter(s -> !s.isBlank())
             .map(s -> base.resolve(s.trim()).normalize())
-            .orElse(base.resolve(BuildRecord.RECORD_DIRECTORY).normalize());
+            .orElse(base.resolve(RecordStore.DEFAULT_DIRECTORY).normalize());
     return new Locations(base, records);
   }
 

@@ -16,11 +16,10 @@ final class Messages {
     return "@CachedImage(\"" + image + "\") on " + site + ": " + problem;
   }
 
-  static String unknownImage(String image, Path recordFile, Path dockerfile) {
-    return "no record of image '"
-        + image
-        + "' at "
-        + recordFile
+  static String unknownImage(String image, Path recordFile, String recordProblem, Path dockerfile) {
+    return (recordProblem == null
+            ? "no record of image '" + image + "' at " + recordFile
+            : "no usable record of image '" + image + "' (" + recordProblem + ")")
         + " and no Dockerfile to build it from at "
         + dockerfile
         + ". Build it with the cached-image plugin first (e.g. mvn verify), set "

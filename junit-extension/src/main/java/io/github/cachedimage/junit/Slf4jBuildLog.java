@@ -1,6 +1,6 @@
 package io.github.cachedimage.junit;
 
-import io.github.cachedimage.core.BuildLog;
+import io.github.cachedimage.core.base.BuildLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

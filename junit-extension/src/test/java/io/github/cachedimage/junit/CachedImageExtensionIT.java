@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.junit.DockerTestCases.BrokenBuildTestCase;
 import io.github.cachedimage.junit.DockerTestCases.CrashingTestCase;
 import io.github.cachedimage.junit.DockerTestCases.HelloInstanceTestCase;
@@ -74,8 +75,8 @@ class CachedImageExtensionIT {
     assertThat(summaries).hasSize(2);
     assertThat(new HashSet<>(summaries)).hasSize(1);
     assertThat(summaries.get(0)).startsWith(DockerTestCases.HELLO + ": built sha256:");
-    assertThat(summaries.get(0)).endsWith("(no record)");
-    BuildRecord record = BuildRecord.read(records, DockerTestCases.HELLO).orElseThrow();
+    assertThat(summaries.get(0)).contains(" s (no record), ");
+    BuildRecord record = new RecordStore(records, DockerTestCases.HELLO).record().orElseThrow();
 
     EngineExecutionResults second = Fixtures.run(HelloStaticTestCase.class, configuration);
     second.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
@@ -88,7 +89,7 @@ class CachedImageExtensionIT {
                             + ": up to date ("
                             + record.shortImageId()
                             + ", inputs unchanged) in "));
-    assertThat(BuildRecord.read(records, DockerTestCases.HELLO).orElseThrow().builtAt())
+    assertThat(new RecordStore(records, DockerTestCases.HELLO).record().orElseThrow().builtAt())
         .isEqualTo(record.builtAt());
     assertStopped();
   }
@@ -114,14 +115,14 @@ class CachedImageExtensionIT {
     Fixtures.run(HelloStaticTestCase.class, configuration)
         .testEvents()
         .assertStatistics(stats -> stats.succeeded(2));
-    BuildRecord record = BuildRecord.read(records, DockerTestCases.HELLO).orElseThrow();
+    BuildRecord record = new RecordStore(records, DockerTestCases.HELLO).record().orElseThrow();
     docker().removeImageCmd(record.imageId()).withForce(true).exec();
 
     EngineExecutionResults results = Fixtures.run(HelloStaticTestCase.class, configuration);
     results.testEvents().assertStatistics(stats -> stats.succeeded(2));
     assertThat(summaries(results).get(0))
         .startsWith(DockerTestCases.HELLO + ": built ")
-        .endsWith("(image " + record.shortImageId() + " is gone from the engine)");
+        .contains(" s (image " + record.shortImageId() + " is gone from the engine), ");
   }
 
   @Test
@@ -137,7 +138,7 @@ class CachedImageExtensionIT {
     results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
     assertThat(summaries(results).get(0))
         .startsWith(DockerTestCases.HELLO + ": built ")
-        .endsWith("(inputs changed: index.html)");
+        .contains(" s (inputs changed: index.html), ");
   }
 
   @Test
@@ -145,7 +146,7 @@ class CachedImageExtensionIT {
     Fixtures.run(HelloStaticTestCase.class, configuration)
         .testEvents()
         .assertStatistics(stats -> stats.succeeded(2));
-    BuildRecord record = BuildRecord.read(records, DockerTestCases.HELLO).orElseThrow();
+    BuildRecord record = new RecordStore(records, DockerTestCases.HELLO).record().orElseThrow();
     docker().removeImageCmd(record.contentTag()).exec(); // :latest still holds the image
 
     EngineExecutionResults results = Fixtures.run(HelloStaticTestCase.class, configuration);
@@ -191,7 +192,7 @@ class CachedImageExtensionIT {
         .contains("about to fail")
         .contains("no such thing")
         .doesNotContainIgnoringCase("pull");
-    assertThat(BuildRecord.read(records, "cachedimage-junit-it/broken")).isEmpty();
+    assertThat(new RecordStore(records, "cachedimage-junit-it/broken").record()).isEmpty();
   }
 
   @Test
@@ -199,7 +200,8 @@ class CachedImageExtensionIT {
     EngineExecutionResults results = Fixtures.run(CrashingTestCase.class, configuration);
     results.testEvents().assertStatistics(stats -> stats.started(0));
     Throwable failure = classFailure(results);
-    BuildRecord record = BuildRecord.read(records, "cachedimage-junit-it/crashing").orElseThrow();
+    BuildRecord record =
+        new RecordStore(records, "cachedimage-junit-it/crashing").record().orElseThrow();
     assertThat(failure).isInstanceOf(ContainerLaunchException.class);
     assertThat(failure.getMessage())
         .startsWith(
@@ -224,7 +226,7 @@ class CachedImageExtensionIT {
     Fixtures.run(HelloStaticTestCase.class, configuration)
         .testEvents()
         .assertStatistics(stats -> stats.succeeded(2));
-    BuildRecord record = BuildRecord.read(records, DockerTestCases.HELLO).orElseThrow();
+    BuildRecord record = new RecordStore(records, DockerTestCases.HELLO).record().orElseThrow();
     DockerImageName name = CachedImageResolver.ensure(DockerTestCases.HELLO, records);
     assertThat(name.asCanonicalNameString()).isEqualTo(record.contentTag());
   }

@@ -2,7 +2,7 @@ package io.github.cachedimage.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import io.github.cachedimage.core.DockerImages;
+import io.github.cachedimage.core.engine.DockerImages;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;

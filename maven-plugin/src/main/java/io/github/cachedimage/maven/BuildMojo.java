@@ -1,21 +1,21 @@
 package io.github.cachedimage.maven;
 
 import io.github.cachedimage.core.BuildFailedException;
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
-import io.github.cachedimage.core.Buildx;
-import io.github.cachedimage.core.BuildxUnsupportedException;
-import io.github.cachedimage.core.CacheSpec;
-import io.github.cachedimage.core.CachedImageException;
 import io.github.cachedimage.core.CachedImages;
-import io.github.cachedimage.core.CliBuildx;
-import io.github.cachedimage.core.DockerImages;
-import io.github.cachedimage.core.DockerUnavailableException;
 import io.github.cachedimage.core.EnsureResult;
-import io.github.cachedimage.core.InvalidBuildSpecException;
-import io.github.cachedimage.core.InvalidCacheSpecException;
-import io.github.cachedimage.core.SecretSpec;
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.BuildxUnsupportedException;
+import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
+import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import io.github.cachedimage.core.spec.InvalidCacheSpecException;
+import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,7 +169,7 @@ public class BuildMojo extends AbstractMojo {
       return;
     }
     BuildSpec spec = toSpec();
-    Path recordDirectory = project.getBasedir().toPath().resolve(BuildRecord.RECORD_DIRECTORY);
+    Path recordDirectory = project.getBasedir().toPath().resolve(RecordStore.DEFAULT_DIRECTORY);
     DockerImages engine = images.get();
     try {
       CachedImages cachedImages =
@@ -180,16 +180,16 @@ public class BuildMojo extends AbstractMojo {
       properties.setProperty("cachedimage." + spec.image() + ".id", result.imageId());
       properties.setProperty("cachedimage." + spec.image() + ".tag", result.contentTag());
     } catch (InvalidBuildSpecException e) {
-      throw new MojoExecutionException(element(e, spec) + e.getMessage(), e);
+      throw new MojoExecutionException(element(e) + e.getMessage(), e);
     } catch (DockerUnavailableException
         | BuildxUnsupportedException
         | BuildFailedException
         | GhaCacheUnavailableException e) {
       throw new MojoExecutionException(e.getMessage(), e);
     } catch (CachedImageException e) {
-      throw new MojoExecutionException(spec.image() + ": " + e.getMessage(), e);
-    } catch (java.io.UncheckedIOException e) {
-      throw new MojoExecutionException(e.getMessage(), e);
+      String message = e.getMessage();
+      throw new MojoExecutionException(
+          message.startsWith(spec.image() + ": ") ? message : spec.image() + ": " + message, e);
     } finally {
       if (engine instanceof AutoCloseable closeable) {
         try {
@@ -211,13 +211,13 @@ public class BuildMojo extends AbstractMojo {
       b.buildArgs(buildArgs).labels(labels).target(target).platform(platform).builderName(builder);
       b.pull(pull).noCache(noCache).failOnCacheExportError(failOnCacheExportError);
     } catch (InvalidBuildSpecException e) {
-      throw new MojoExecutionException("<image>: " + e.getMessage(), e);
+      throw new MojoExecutionException(element(e) + e.getMessage(), e);
     }
     for (String spec : specs("secrets", secrets)) {
       try {
         b.secret(SecretSpec.parse(spec));
-      } catch (CachedImageException e) {
-        throw new MojoExecutionException("<secrets>: " + e.getMessage(), e);
+      } catch (InvalidBuildSpecException e) {
+        throw new MojoExecutionException(element(e) + e.getMessage(), e);
       }
     }
     for (String spec : specs("cacheFrom", cacheFrom)) {
@@ -229,12 +229,7 @@ public class BuildMojo extends AbstractMojo {
     try {
       return b.build();
     } catch (InvalidBuildSpecException e) {
-      String message = e.getMessage();
-      String element =
-          message.startsWith("image")
-              ? "<image>: "
-              : message.startsWith("platform") ? "<platform>: " : "";
-      throw new MojoExecutionException(element + message, e);
+      throw new MojoExecutionException(element(e) + e.getMessage(), e);
     }
   }
 
@@ -273,16 +268,8 @@ public class BuildMojo extends AbstractMojo {
     return out;
   }
 
-  private static String element(InvalidBuildSpecException e, BuildSpec spec) {
-    if (e.path() == null) {
-      return "";
-    }
-    if (e.path().equals(spec.dockerfile())) {
-      return "<dockerfile>: ";
-    }
-    if (e.path().equals(spec.contextDirectory())) {
-      return "<contextDirectory>: ";
-    }
-    return "";
+  /** {@code <dockerfile>: } for the parameter at fault: the spec's components are named as ours. */
+  private static String element(InvalidBuildSpecException e) {
+    return e.parameter() == null ? "" : "<" + e.parameter() + ">: ";
   }
 }

@@ -1,6 +1,6 @@
 package io.github.cachedimage.maven;
 
-import io.github.cachedimage.core.BuildLog;
+import io.github.cachedimage.core.base.BuildLog;
 import org.apache.maven.plugin.logging.Log;
 
 /** {@link BuildLog} on Maven's log; build progress at INFO, or DEBUG when quiet. */

@@ -3,9 +3,10 @@ package io.github.cachedimage.maven;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.Buildx;
-import io.github.cachedimage.core.DockerImages;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class BuildMojoTest {
   void buildsRecordsAndSetsTheProjectProperties() throws Exception {
     mojo.execute();
     BuildRecord record =
-        BuildRecord.read(basedir.resolve("target/cached-image"), "greeter").orElseThrow();
+        new RecordStore(basedir.resolve("target/cached-image"), "greeter").record().orElseThrow();
     assertThat(mojo.project.getProperties())
         .containsEntry("cachedimage.greeter.id", "sha256:" + "c".repeat(64))
         .containsEntry("cachedimage.greeter.tag", record.contentTag());

@@ -1,8 +1,7 @@
 package io.github.cachedimage.core.gha;
 
-import io.github.cachedimage.core.Buildx;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.github.cachedimage.core.base.BuildxVersion;
+import io.github.cachedimage.core.engine.Buildx;
 
 /**
  * What the preflight needs to know about buildx and its builder.
@@ -27,15 +26,12 @@ public record BuilderFacts(
     boolean canExportGha) {
 
   /** First buildx that speaks cache service v2 (docker/buildx e1f690ab, 7ba4da08). */
-  static final int[] MIN_BUILDX = {0, 21};
 
   /** First BuildKit that speaks cache service v2 (moby/buildkit 497a00c9, dea6c491). */
   static final int[] MIN_BUILDKIT = {0, 20};
 
   /** Docker Engine 28.0 vendors BuildKit v0.20.0 (moby vendor.mod); 27.x vendors older ones. */
   static final int[] ENGINE_WITH_MIN_BUILDKIT = {28, 0};
-
-  private static final Pattern NUMBERS = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
   /** From the core's view of the builder, plus the two versions it may not know. */
   public static BuilderFacts of(Buildx.Info info, String buildkitVersion, String engineVersion) {
@@ -53,39 +49,17 @@ public record BuilderFacts(
     return new BuilderFacts("0.29.1", "v0.25.1", "28.5.2", "default", driver, true);
   }
 
-  /**
-   * Parses {@code 1.2.3}, {@code v1.2}, {@code 0.29.1+ds1}; {@code null} when absent or {@code
-   * 0.0.0} (what Debian's unstamped BuildKit reports).
-   */
   static int[] parse(String version) {
-    if (version == null) {
-      return null;
-    }
-    Matcher m = NUMBERS.matcher(version.trim());
-    if (!m.lookingAt()) {
-      return null;
-    }
-    int[] parsed = {
-      Integer.parseInt(m.group(1)),
-      Integer.parseInt(m.group(2)),
-      m.group(3) == null ? 0 : Integer.parseInt(m.group(3))
-    };
-    return parsed[0] == 0 && parsed[1] == 0 && parsed[2] == 0 ? null : parsed;
+    return BuildxVersion.parse(version);
   }
 
-  static boolean atLeast(int[] version, int[] minimum) {
-    for (int i = 0; i < minimum.length; i++) {
-      if (version[i] != minimum[i]) {
-        return version[i] > minimum[i];
-      }
-    }
-    return true;
+  private static boolean atLeast(int[] version, int[] minimum) {
+    return BuildxVersion.atLeast(version, minimum);
   }
 
   /** Whether buildx is known to be too old for cache service v2. */
   boolean buildxTooOld() {
-    int[] v = parse(buildxVersion);
-    return v != null && !atLeast(v, MIN_BUILDX);
+    return BuildxVersion.tooOld(buildxVersion);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.github.cachedimage.core.gha;
 
-import io.github.cachedimage.core.CachedImageException;
+import io.github.cachedimage.core.base.CachedImageException;
 
 /**
  * A {@code type=gha} cache is configured but cannot work here, and strict mode asks to fail rather

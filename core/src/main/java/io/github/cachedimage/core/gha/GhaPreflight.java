@@ -1,7 +1,7 @@
 package io.github.cachedimage.core.gha;
 
-import io.github.cachedimage.core.CacheSpec;
 import io.github.cachedimage.core.gha.GhaSuggestions.Problem;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

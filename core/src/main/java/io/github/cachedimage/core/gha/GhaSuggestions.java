@@ -1,5 +1,7 @@
 package io.github.cachedimage.core.gha;
 
+import io.github.cachedimage.core.base.BuildxVersion;
+
 /**
  * Every hint about the gha cache in one place (the core's {@code HelpfulSuggestions} holds the
  * others). Messages name environment variables, never their values.
@@ -77,7 +79,11 @@ final class GhaSuggestions {
 
   static Problem buildxTooOld(String version) {
     return new Problem(
-        "buildx " + version + " is older than 0.21, the first that speaks cache service v2",
+        "buildx "
+            + version
+            + " is older than "
+            + BuildxVersion.MINIMUM
+            + ", the first that speaks cache service v2",
         "upgrade the buildx plugin (on GitHub: docker/setup-buildx-action, or a newer runner"
             + " image)");
   }

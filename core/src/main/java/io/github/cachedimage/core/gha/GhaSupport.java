@@ -1,12 +1,12 @@
 package io.github.cachedimage.core.gha;
 
-import io.github.cachedimage.core.BuildLog;
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
-import io.github.cachedimage.core.Buildx;
-import io.github.cachedimage.core.CacheSpec;
-import io.github.cachedimage.core.EnsureResult;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -79,15 +79,19 @@ public final class GhaSupport {
     return spec.withCaches(from, to);
   }
 
+  /** Whether a job summary is asked for ({@code GITHUB_STEP_SUMMARY} is set). */
+  public boolean summaryRequested() {
+    return GhaStepSummary.requested(env);
+  }
+
   /**
    * Appends the image's row to the job summary when {@code GITHUB_STEP_SUMMARY} is set. A summary
    * that cannot be written is a warning: it must never fail a build.
    */
-  public void summarize(EnsureResult result, BuildLog log) {
-    if (!GhaStepSummary.requested(env)) {
+  public void summarize(BuildRecord record, boolean built, Duration elapsed, BuildLog log) {
+    if (!summaryRequested()) {
       return; // not on a runner: nothing to build a row for
     }
-    BuildRecord record = result.record();
     BuildRecord.CacheSummary cache = record.cacheSummary();
     String note = null;
     if (plan != null && plan.status() == GhaPlan.Status.OFF) {
@@ -96,11 +100,11 @@ public final class GhaSupport {
     GhaStepSummary.Row row =
         new GhaStepSummary.Row(
             record.image(),
-            result.built(),
+            built,
             cache == null ? 0 : cache.cached(),
             cache == null ? 0 : cache.steps(),
-            result.elapsed(),
-            result.built() ? GhaStepSummary.describeCaches(usedFrom, usedTo) : "not needed",
+            elapsed,
+            built ? GhaStepSummary.describeCaches(usedFrom, usedTo) : "not needed",
             note);
     try {
       GhaStepSummary.append(env, row)

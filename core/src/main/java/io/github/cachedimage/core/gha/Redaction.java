@@ -1,6 +1,6 @@
 package io.github.cachedimage.core.gha;
 
-import io.github.cachedimage.core.CacheSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

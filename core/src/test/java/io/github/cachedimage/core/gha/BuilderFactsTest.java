@@ -2,7 +2,7 @@ package io.github.cachedimage.core.gha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cachedimage.core.Buildx;
+import io.github.cachedimage.core.engine.Buildx;
 import org.junit.jupiter.api.Test;
 
 class BuilderFactsTest {

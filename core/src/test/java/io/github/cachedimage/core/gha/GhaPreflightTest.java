@@ -3,7 +3,7 @@ package io.github.cachedimage.core.gha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.CacheSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

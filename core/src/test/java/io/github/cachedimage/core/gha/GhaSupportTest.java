@@ -2,13 +2,11 @@ package io.github.cachedimage.core.gha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cachedimage.core.BuildLog;
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
-import io.github.cachedimage.core.Buildx;
-import io.github.cachedimage.core.CacheSpec;
-import io.github.cachedimage.core.EnsureResult;
-import io.github.cachedimage.core.Freshness;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,8 +106,7 @@ class GhaSupportTest {
             new BuildRecord.CacheSummary(3, 1, List.of()),
             Map.of(),
             BuildRecord.FORMAT_VERSION);
-    Freshness none = new Freshness(Freshness.Status.NO_RECORD, null, List.of());
-    gha.summarize(new EnsureResult(record, true, none, Duration.ofMillis(1500)), log);
+    gha.summarize(record, true, Duration.ofMillis(1500), log);
     assertThat(Files.readString(file))
         .contains(
             "| `team/app` | built | 1 of 3 | 1.5 s | none; gha off: ACTIONS_RUNTIME_TOKEN is not set |");

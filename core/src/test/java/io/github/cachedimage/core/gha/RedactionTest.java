@@ -2,7 +2,7 @@ package io.github.cachedimage.core.gha;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cachedimage.core.CacheSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package io.github.cachedimage.it.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.DockerUnavailableException;
-import io.github.cachedimage.core.UnixSocketImages;
+import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.TestImages;
 import java.nio.file.Path;

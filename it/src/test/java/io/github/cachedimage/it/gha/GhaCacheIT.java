@@ -1,15 +1,17 @@
 package io.github.cachedimage.it.gha;
 
+import io.github.cachedimage.core.record.RecordStore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.BuildLog;
-import io.github.cachedimage.core.BuildRecord;
-import io.github.cachedimage.core.BuildSpec;
-import io.github.cachedimage.core.CacheSpec;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.CachedImages;
-import io.github.cachedimage.core.CliBuildx;
-import io.github.cachedimage.core.DockerJavaImages;
+import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerJavaImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
 import io.github.cachedimage.it.support.BuildOutput;
@@ -103,7 +105,7 @@ class GhaCacheIT {
 
     assertThat(warm.built()).isTrue();
     assertThat(slowStepCached()).as("log:\n%s", String.join("\n", logLines)).isTrue();
-    BuildRecord record = BuildRecord.read(records, image).orElseThrow();
+    BuildRecord record = new RecordStore(records, image).record().orElseThrow();
     assertThat(record.cacheSummary().cached()).isGreaterThanOrEqualTo(2);
     assertThat(record.cacheSummary().from())
         .containsExactly("type=gha,scope=cachedimage-it-gha-roundtrip,timeout=5m");
@@ -171,7 +173,7 @@ class GhaCacheIT {
         .isInstanceOf(GhaCacheUnavailableException.class)
         .hasMessageContaining("ACTIONS_RUNTIME_TOKEN is not set")
         .hasMessageContaining("crazy-max/ghaction-github-runtime@v3");
-    assertThat(BuildRecord.read(work, image)).isEmpty();
+    assertThat(new RecordStore(work, image).record()).isEmpty();
     assertThat(logLines).noneMatch(l -> l.startsWith("PROGRESS "));
   }
 
@@ -223,7 +225,7 @@ class GhaCacheIT {
     assertThat(logLines)
         .as("log:\n%s", String.join("\n", logLines))
         .anyMatch(l -> l.startsWith("WARN ") && l.contains("cache export failed"));
-    BuildRecord record = BuildRecord.read(records, image).orElseThrow();
+    BuildRecord record = new RecordStore(records, image).record().orElseThrow();
     assertThat(record.imageId()).isEqualTo(result.record().imageId());
     assertThat(DockerJavaImagesHolder.images.findImage(record.contentTag()))
         .contains(record.imageId());

@@ -2,7 +2,7 @@ package io.github.cachedimage.it.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.DockerSpy;
 import io.github.cachedimage.it.support.MavenSample;

@@ -3,7 +3,7 @@ package io.github.cachedimage.it.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.LocalRegistry;
 import io.github.cachedimage.it.support.MavenSample;

@@ -1,6 +1,8 @@
 package io.github.cachedimage.it.support;
 
-import io.github.cachedimage.core.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
+
+import io.github.cachedimage.core.record.BuildRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,7 +117,7 @@ public final class MavenSample {
 
   /** The record the plugin wrote for an image, if any. */
   public Optional<BuildRecord> record(String image) {
-    return BuildRecord.read(directory.resolve(BuildRecord.RECORD_DIRECTORY), image);
+    return new RecordStore(directory.resolve(RecordStore.DEFAULT_DIRECTORY), image).record();
   }
 
   /** Runs Maven with these arguments (goals, -D options) through maven-verifier, forked. */

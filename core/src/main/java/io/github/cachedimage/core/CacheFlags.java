@@ -1,0 +1,115 @@
+package io.github.cachedimage.core;
+
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.BuildxUnsupportedException;
+import io.github.cachedimage.core.gha.GhaPlan;
+import io.github.cachedimage.core.gha.GhaSupport;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cache flags of one build: the spec's entries (gha ones with our defaults or dropped, exports
+ * with {@code ignore-error=true} unless the spec fails on export errors), or, with none configured,
+ * the default local cache: import the current generation, export into a new one that {@link
+ * #promote} makes current after a successful build. Closing deletes a generation never promoted.
+ */
+final class CacheFlags implements AutoCloseable {
+  private final List<CacheSpec> from;
+  private final List<CacheSpec> to;
+  private final DefaultLocalCache defaultCache;
+  private final BuildLog log;
+  private Path generation;
+
+  private CacheFlags(
+      List<CacheSpec> from,
+      List<CacheSpec> to,
+      DefaultLocalCache defaultCache,
+      Path generation,
+      BuildLog log) {
+    this.from = List.copyOf(from);
+    this.to = List.copyOf(to);
+    this.defaultCache = defaultCache;
+    this.generation = generation;
+    this.log = log;
+  }
+
+  /**
+   * @param defaultCacheRoot where default caches live; {@code null} for {@link
+   *     DefaultLocalCache#root()}
+   * @throws BuildxUnsupportedException if the builder cannot export a configured cache type
+   */
+  static CacheFlags plan(
+      BuildSpec spec, Buildx.Info info, GhaSupport gha, Path defaultCacheRoot, BuildLog log)
+      throws IOException {
+    GhaPlan ghaPlan = gha.prepare(spec, info, log);
+    for (CacheSpec to : ghaPlan.cacheTo()) {
+      if (!info.canExport(to.type())) {
+        throw new BuildxUnsupportedException(
+            HelpfulSuggestions.cannotExportCache(info.builder(), to.type()));
+      }
+    }
+    List<CacheSpec> from = new ArrayList<>(ghaPlan.cacheFrom());
+    List<CacheSpec> to = new ArrayList<>();
+    for (CacheSpec export : ghaPlan.cacheTo()) {
+      to.add(
+          spec.failOnCacheExportError()
+                  || export.type().equals("inline")
+                  || export.attribute("ignore-error") != null
+              ? export
+              : export.with("ignore-error", "true"));
+    }
+    if (!spec.usesDefaultCache()) {
+      return new CacheFlags(from, to, null, null, log);
+    }
+    if (!info.canExport("local")) {
+      log.warn(HelpfulSuggestions.defaultCacheUnavailable(info.builder()));
+      return new CacheFlags(from, to, null, null, log);
+    }
+    DefaultLocalCache cache =
+        new DefaultLocalCache(
+            defaultCacheRoot != null ? defaultCacheRoot : DefaultLocalCache.root(), spec.image());
+    cache.current().ifPresent(dir -> from.add(CacheSpec.of("local", "src", dir.toString())));
+    Path generation = cache.newGeneration();
+    to.add(
+        CacheSpec.of(
+            "local", "dest", generation.toString(), "mode", "max", "ignore-error", "true"));
+    return new CacheFlags(from, to, cache, generation, log);
+  }
+
+  List<CacheSpec> from() {
+    return from;
+  }
+
+  List<CacheSpec> to() {
+    return to;
+  }
+
+  /** After a successful build: the default cache's new generation, if any, becomes current. */
+  void promote(String image) throws IOException {
+    if (defaultCache == null) {
+      return;
+    }
+    boolean promoted = defaultCache.promote(generation);
+    generation = null;
+    if (!promoted) {
+      log.warn(image + ": default local cache was not exported; keeping the previous one");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (generation != null) {
+      try {
+        DefaultLocalCache.deleteTree(generation);
+      } catch (IOException e) {
+        log.debug("could not delete " + generation + ": " + e);
+      }
+    }
+  }
+}

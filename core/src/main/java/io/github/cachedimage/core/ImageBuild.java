@@ -1,0 +1,153 @@
+package io.github.cachedimage.core;
+
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.base.BuildxVersion;
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.engine.BuildMetadata;
+import io.github.cachedimage.core.engine.BuildProgress;
+import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.BuildxUnsupportedException;
+import io.github.cachedimage.core.engine.DockerImages;
+import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.fingerprint.Fingerprinter;
+import io.github.cachedimage.core.gha.GhaSupport;
+import io.github.cachedimage.core.gha.Redaction;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
+import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.spec.BuildSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One build: checks the builder, plans the cache flags, runs {@code docker buildx build} with its
+ * progress streamed, resolves the ID of the image it loaded and records it (record and index). A
+ * build that fails records nothing; the previous record stays as it was.
+ */
+final class ImageBuild {
+
+  /** The record of what was built, and whether the engine showed its content tag naming it. */
+  record Built(BuildRecord record, boolean contentTagVerified) {}
+
+  private final BuildLog log;
+  private final DockerImages images;
+  private final Buildx buildx;
+  private final Path defaultCacheRoot;
+
+  ImageBuild(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
+    this.log = log;
+    this.images = images;
+    this.buildx = buildx;
+    this.defaultCacheRoot = defaultCacheRoot;
+  }
+
+  /**
+   * @param fp the fingerprint of the inputs, from the check just made
+   */
+  Built run(BuildSpec spec, RecordStore store, Fingerprinter.Result fp, GhaSupport gha) {
+    if (!images.isReachable()) {
+      throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
+    }
+    Buildx.Info info = buildx.info(spec.builder());
+    if (BuildxVersion.tooOld(info.version())) {
+      throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
+    }
+    String contentTag = spec.image() + ":fp-" + fp.fingerprint().substring(0, 12);
+    List<String> tags = List.of(contentTag, spec.image() + ":latest");
+    Path metadata = null;
+    try (CacheFlags caches = CacheFlags.plan(spec, info, gha, defaultCacheRoot, log)) {
+      Files.createDirectories(store.directory());
+      metadata = Files.createTempFile(store.directory(), ".metadata-", ".json");
+      gha.used(caches.from(), caches.to());
+      BuildProgress progress = new BuildProgress();
+      long buildStart = System.nanoTime();
+      int exit =
+          buildx.build(
+              new Buildx.Invocation(spec, tags, caches.from(), caches.to(), metadata),
+              raw -> {
+                String line = gha.redact(raw);
+                log.progress(line);
+                String warning = progress.accept(line);
+                if (warning != null) {
+                  log.warn(spec.image() + ": " + warning);
+                }
+              });
+      long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
+      if (exit != 0) {
+        throw BuildFailures.of(spec, exit, progress);
+      }
+      if (spec.failOnCacheExportError() && !progress.exportErrors().isEmpty()) {
+        throw BuildFailures.exportFailed(spec, progress);
+      }
+      BuildMetadata meta = BuildMetadata.parse(Files.readAllBytes(metadata));
+      Optional<String> tagged = images.findImage(contentTag);
+      String imageId =
+          tagged.or(() -> loadedImage(meta)).orElseThrow(() -> notLoaded(spec, contentTag, info));
+      caches.promote(spec.image());
+      CacheSummary summary =
+          new CacheSummary(
+              progress.steps(),
+              progress.cachedSteps(),
+              caches.from().stream().map(c -> Redaction.redact(c).toBuildxArgument()).toList());
+      BuildRecord record =
+          new BuildRecord(
+              spec.image(),
+              GhaSupport.forRecord(spec),
+              fp.fingerprint(),
+              imageId,
+              meta.digest(),
+              tags,
+              contentTag,
+              Instant.now(),
+              buildMillis,
+              summary,
+              fp.files(),
+              BuildRecord.FORMAT_VERSION);
+      if (!store.write(record, fp)) {
+        log.debug(spec.image() + ": no record index written; the next check reads the record");
+      }
+      return new Built(record, tagged.isPresent() && tagged.get().equals(imageId));
+    } catch (IOException e) {
+      throw new CachedImageException(spec.image() + ": " + e, e);
+    } finally {
+      deleteQuietly(metadata);
+    }
+  }
+
+  /** The image buildx loaded, by the IDs its metadata names, when the content tag is not there. */
+  private Optional<String> loadedImage(BuildMetadata meta) {
+    for (String candidate : meta.imageIdCandidates()) {
+      Optional<String> id = images.findImage(candidate);
+      if (id.isPresent()) {
+        return id;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static CachedImageException notLoaded(
+      BuildSpec spec, String contentTag, Buildx.Info info) {
+    return new CachedImageException(
+        spec.image()
+            + ": buildx reported success but the engine has no image "
+            + contentTag
+            + " (is the builder '"
+            + info.builder()
+            + "' loading into this engine?)");
+  }
+
+  private void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.debug("could not delete " + file + ": " + e);
+      }
+    }
+  }
+}

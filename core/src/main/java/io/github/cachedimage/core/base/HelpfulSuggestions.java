@@ -1,0 +1,97 @@
+package io.github.cachedimage.core.base;
+
+/** Every hint that tells users what to do, in one place. */
+public final class HelpfulSuggestions {
+
+  private HelpfulSuggestions() {}
+
+  public static String dockerUnavailable(String detail) {
+    return "Cannot reach a Docker engine"
+        + (detail == null || detail.isBlank() ? "" : " (" + detail + ")")
+        + ". Start Docker, or point DOCKER_HOST at a running engine; 'docker info' must work.";
+  }
+
+  public static String dockerCliMissing(String command, Exception cause) {
+    return "Cannot run '"
+        + command
+        + "' ("
+        + cause.getMessage()
+        + "). Install the Docker CLI with the buildx plugin "
+        + BuildxVersion.MINIMUM
+        + " or newer and put 'docker' on the PATH.";
+  }
+
+  public static String buildxMissing(String detail) {
+    return "docker buildx is not available ("
+        + detail
+        + "). Install the buildx plugin "
+        + BuildxVersion.MINIMUM
+        + " or newer: https://github.com/docker/buildx#installing";
+  }
+
+  public static String buildxTooOld(String version) {
+    return "docker buildx "
+        + version
+        + " is older than "
+        + BuildxVersion.MINIMUM
+        + ", the oldest version cached-image supports. Upgrade the buildx plugin:"
+        + " https://github.com/docker/buildx#installing";
+  }
+
+  public static String builderUnusable(String builder, String detail) {
+    return "buildx builder '"
+        + (builder == null ? "(current)" : builder)
+        + "' is not usable ("
+        + detail
+        + "). Check 'docker buildx ls', or set <builder> to an existing builder.";
+  }
+
+  public static String cannotExportCache(String builder, String cacheType) {
+    return "buildx builder '"
+        + builder
+        + "' uses the docker driver without the containerd image store, which cannot export"
+        + " cache type="
+        + cacheType
+        + ". Fix: enable the containerd image store ({\"features\": {\"containerd-snapshotter\":"
+        + " true}} in /etc/docker/daemon.json and restart dockerd; Docker Desktop: Settings >"
+        + " General > Use containerd for pulling and storing images), or use a builder with the"
+        + " docker-container driver: 'docker buildx create --name cached-image --driver"
+        + " docker-container' and <builder>cached-image</builder>.";
+  }
+
+  public static String defaultCacheUnavailable(String builder) {
+    return "buildx builder '"
+        + builder
+        + "' uses the docker driver without the containerd image store, which cannot export"
+        + " cache; building without the default local cache (enable the containerd image store to"
+        + " get it)";
+  }
+
+  public static String dockerfileMissing(java.nio.file.Path dockerfile) {
+    return "Dockerfile not found: "
+        + dockerfile
+        + " (set <dockerfile> or put a Dockerfile in the context directory)";
+  }
+
+  public static String contextMissing(java.nio.file.Path context) {
+    return "context directory not found: " + context + " (set <contextDirectory>)";
+  }
+
+  public static String unreadableContextFile(java.nio.file.Path file, String reason) {
+    return "cannot read context file "
+        + file
+        + " ("
+        + reason
+        + "); fix its permissions or exclude it in .dockerignore";
+  }
+
+  /** {@code sha256:} and the first 12 hex digits. */
+  public static String shortId(String id) {
+    if (id == null) {
+      return "(none)";
+    }
+    int colon = id.indexOf(':');
+    int end = Math.min(id.length(), colon + 1 + 12);
+    return id.substring(0, end);
+  }
+}

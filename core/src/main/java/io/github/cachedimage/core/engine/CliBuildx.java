@@ -1,0 +1,236 @@
+package io.github.cachedimage.core.engine;
+
+import io.github.cachedimage.core.base.BuildxVersion;
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.SecretSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * {@link Buildx} through the {@code docker} CLI. Every process goes through one injectable {@code
+ * Function<List<String>, ProcessBuilder>}, so tests assert the exact command line (see {@link
+ * #buildCommand}) and can stand in a script for {@code docker}.
+ */
+public final class CliBuildx implements Buildx {
+
+  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Function<List<String>, ProcessBuilder> processes;
+  private final Duration buildTimeout;
+
+  /** The real CLI ({@code docker} from the PATH), builds limited to two hours. */
+  public CliBuildx() {
+    this(ProcessBuilder::new, Duration.ofHours(2));
+  }
+
+  public CliBuildx(Function<List<String>, ProcessBuilder> processes, Duration buildTimeout) {
+    this.processes = processes;
+    this.buildTimeout = buildTimeout;
+  }
+
+  /** The exact command line of one build, {@code docker buildx build ... <context>}. */
+  public static List<String> buildCommand(Invocation invocation) {
+    BuildSpec spec = invocation.spec();
+    List<String> cmd = new ArrayList<>(List.of("docker", "buildx", "build"));
+    if (spec.builder() != null) {
+      cmd.add("--builder");
+      cmd.add(spec.builder());
+    }
+    cmd.add("--progress=plain");
+    cmd.add("--file");
+    cmd.add(spec.dockerfile().toString());
+    cmd.add("--metadata-file");
+    cmd.add(invocation.metadataFile().toString());
+    cmd.add("--load");
+    for (String tag : invocation.tags()) {
+      cmd.add("--tag");
+      cmd.add(tag);
+    }
+    if (spec.target() != null) {
+      cmd.add("--target");
+      cmd.add(spec.target());
+    }
+    if (spec.platform() != null) {
+      cmd.add("--platform");
+      cmd.add(spec.platform());
+    }
+    for (Map.Entry<String, String> arg : spec.buildArgs().entrySet()) {
+      cmd.add("--build-arg");
+      cmd.add(arg.getKey() + "=" + arg.getValue());
+    }
+    for (Map.Entry<String, String> label : spec.labels().entrySet()) {
+      cmd.add("--label");
+      cmd.add(label.getKey() + "=" + label.getValue());
+    }
+    for (SecretSpec secret : spec.secrets()) {
+      cmd.add("--secret");
+      cmd.add(secret.toBuildxArgument());
+    }
+    for (CacheSpec from : invocation.cacheFrom()) {
+      cmd.add("--cache-from");
+      cmd.add(from.toBuildxArgument());
+    }
+    for (CacheSpec to : invocation.cacheTo()) {
+      cmd.add("--cache-to");
+      cmd.add(to.toBuildxArgument());
+    }
+    if (spec.pull()) {
+      cmd.add("--pull");
+    }
+    if (spec.noCache()) {
+      cmd.add("--no-cache");
+    }
+    cmd.add(spec.contextDirectory().toString());
+    return cmd;
+  }
+
+  @Override
+  public Info info(String builder) {
+    Result version = run(List.of("docker", "buildx", "version"));
+    if (version.exitCode != 0) {
+      throw new BuildxUnsupportedException(HelpfulSuggestions.buildxMissing(version.tail()));
+    }
+    String versionNumber = BuildxVersion.fromCli(version.output);
+    if (versionNumber == null) {
+      throw new BuildxUnsupportedException(
+          HelpfulSuggestions.buildxMissing("unrecognised version: " + version.tail()));
+    }
+    List<String> inspectCmd = new ArrayList<>(List.of("docker", "buildx", "inspect"));
+    if (builder != null) {
+      inspectCmd.add(builder);
+    }
+    Result inspect = run(inspectCmd);
+    if (inspect.exitCode != 0) {
+      String tail = inspect.tail();
+      if (tail.contains("Cannot connect to the Docker daemon")
+          || tail.contains("error during connect")) {
+        throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(tail));
+      }
+      throw new BuildxUnsupportedException(HelpfulSuggestions.builderUnusable(builder, tail));
+    }
+    String name = field(inspect.output, "Name");
+    String driver = field(inspect.output, "Driver");
+    boolean containerdStore = false;
+    String engineVersion = null;
+    if ("docker".equals(driver)) {
+      Result status =
+          run(List.of("docker", "info", "--format", "{{json .DriverStatus}} {{.ServerVersion}}"));
+      containerdStore = status.exitCode == 0 && status.output.contains("io.containerd.snapshotter");
+      engineVersion = status.exitCode == 0 ? lastWord(status.output) : null;
+    }
+    return new Info(
+        versionNumber,
+        name,
+        driver,
+        containerdStore,
+        field(inspect.output, "BuildKit version"),
+        engineVersion);
+  }
+
+  private static String lastWord(String output) {
+    String[] words = output.strip().split("\\s+");
+    return words.length == 0 || words[words.length - 1].isEmpty() ? null : words[words.length - 1];
+  }
+
+  private static String field(String output, String name) {
+    for (String line : output.split("\n")) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith(name + ":")) {
+        return trimmed.substring(name.length() + 1).trim();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public int build(Invocation invocation, Consumer<String> output) {
+    List<String> command = buildCommand(invocation);
+    Process process = start(command);
+    Thread reader = pump(process, output);
+    try {
+      if (!process.waitFor(buildTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new CachedImageException(
+            "docker buildx build did not finish within " + buildTimeout + "; stopped it");
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new CachedImageException("interrupted while waiting for docker buildx build", e);
+    }
+  }
+
+  private Process start(List<String> command) {
+    try {
+      return processes.apply(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new BuildxUnsupportedException(
+          HelpfulSuggestions.dockerCliMissing(String.join(" ", command.subList(0, 2)), e));
+    }
+  }
+
+  private static Thread pump(Process process, Consumer<String> output) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  output.accept(line);
+                }
+              } catch (IOException ignored) {
+                // the process ended; what was read has been passed on
+              }
+            },
+            "cached-image-buildx-output");
+    reader.setDaemon(true);
+    reader.start();
+    return reader;
+  }
+
+  private Result run(List<String> command) {
+    StringBuilder out = new StringBuilder();
+    Process process = start(command);
+    Thread reader = pump(process, line -> out.append(line).append('\n'));
+    try {
+      if (!process.waitFor(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new CachedImageException(
+            String.join(" ", command) + " did not finish within " + QUERY_TIMEOUT);
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+      synchronized (out) {
+        return new Result(process.exitValue(), out.toString());
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new CachedImageException("interrupted while running " + String.join(" ", command), e);
+    }
+  }
+
+  private record Result(int exitCode, String output) {
+    String tail() {
+      String[] lines = output.strip().split("\n");
+      return String.join(
+              " ", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 3), lines.length))
+          .strip();
+    }
+  }
+}

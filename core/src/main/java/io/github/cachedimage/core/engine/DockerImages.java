@@ -1,0 +1,30 @@
+package io.github.cachedimage.core.engine;
+
+import java.util.Optional;
+
+/**
+ * The two questions the fast path asks the Docker engine. Implementations must answer in a few
+ * milliseconds (an API call, not a CLI process): this is on the hot path of every up-to-date check.
+ */
+public interface DockerImages {
+  /** Whether an engine answers at all. */
+  boolean isReachable();
+
+  /**
+   * The image ID ({@code sha256:...}) if the engine has an image with this ID or reference, else
+   * empty.
+   *
+   * @throws DockerUnavailableException if the engine cannot be reached
+   */
+  Optional<String> findImage(String imageIdOrRef);
+
+  /**
+   * Whether the engine has the image with this full ID ({@code sha256:<64 hex>}): the up-to-date
+   * check's question. Engines may answer it more cheaply than {@link #findImage}.
+   *
+   * @throws DockerUnavailableException if the engine cannot be reached
+   */
+  default boolean hasImage(String imageId) {
+    return findImage(imageId).isPresent();
+  }
+}

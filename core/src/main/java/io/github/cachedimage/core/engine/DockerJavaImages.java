@@ -1,0 +1,54 @@
+package io.github.cachedimage.core.engine;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link DockerImages} through a docker-java {@link DockerClient}: one API call per question, a few
+ * milliseconds. The Maven plugin passes its own client; the JUnit extension passes the one
+ * Testcontainers configured ({@code DockerClientFactory.instance().client()}).
+ */
+public final class DockerJavaImages implements DockerImages {
+  private final DockerClient client;
+
+  public DockerJavaImages(DockerClient client) {
+    this.client = Objects.requireNonNull(client, "client");
+  }
+
+  @Override
+  public boolean isReachable() {
+    try {
+      client.pingCmd().exec();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Optional<String> findImage(String imageIdOrRef) {
+    try {
+      return Optional.ofNullable(client.inspectImageCmd(imageIdOrRef).exec().getId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (DockerException e) {
+      throw new CachedImageException(
+          "the Docker engine refused to inspect " + imageIdOrRef + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(describe(e)), e);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+}

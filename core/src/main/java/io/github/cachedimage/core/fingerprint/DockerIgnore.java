@@ -1,0 +1,284 @@
+package io.github.cachedimage.core.fingerprint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code .dockerignore} with Docker's own semantics: a line-for-line port of the reader in
+ * moby/buildkit {@code frontend/dockerui} ({@code ignorefile.ReadAll}) and the matcher in
+ * moby/patternmatcher ({@code MatchesOrParentMatches}, Apache-2.0), which is what BuildKit uses to
+ * filter the context it sends. Comments ({@code #}), {@code !} exceptions (last match wins), {@code
+ * **} for any number of directories including none, {@code *} and {@code ?} not crossing {@code /},
+ * a pattern matching a directory excluding everything under it, leading {@code /} and {@code ./}
+ * cleaned away.
+ *
+ * <p>Not a library dependency: docker-java-core's {@code GoLangFileMatch} is not on the JUnit
+ * extension's classpath (Testcontainers shades it away) and differs from Docker for {@code **}
+ * matching zero directories ({@code **}{@code /*.txt} vs {@code a.txt}).
+ */
+public final class DockerIgnore {
+
+  /** patternmatcher's match types: only patterns with wildcards pay for a regular expression. */
+  private enum Kind {
+    EXACT,
+    PREFIX,
+    SUFFIX,
+    REGEX
+  }
+
+  private record Rule(String pattern, Kind kind, Pattern regex, boolean exclusion) {
+    /** patternmatcher's {@code Pattern.match}. */
+    boolean matches(CharSequence path) {
+      // if, not an enum switch: that compiles to one more class to load in the cold check
+      if (kind == Kind.EXACT) {
+        return pattern.contentEquals(path);
+      }
+      if (kind == Kind.PREFIX) {
+        return path.toString().startsWith(pattern.substring(0, pattern.length() - 2));
+      }
+      if (kind == Kind.SUFFIX) {
+        String suffix = pattern.substring(2);
+        String p = path.toString();
+        // "**/foo" matches "foo" too
+        return p.endsWith(suffix)
+            || (!suffix.isEmpty() && suffix.charAt(0) == '/' && p.equals(suffix.substring(1)));
+      }
+      return regex.matcher(path).matches();
+    }
+  }
+
+  private final List<Rule> rules;
+  private final boolean hasExclusions;
+
+  private DockerIgnore(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+    boolean exclusions = false;
+    for (Rule rule : rules) {
+      exclusions |= rule.exclusion();
+    }
+    this.hasExclusions = exclusions;
+  }
+
+  /** No patterns: everything is sent. */
+  public static DockerIgnore none() {
+    return new DockerIgnore(List.of());
+  }
+
+  /**
+   * The ignore file BuildKit would use for this Dockerfile: {@code <Dockerfile>.dockerignore} next
+   * to the Dockerfile if present, else {@code .dockerignore} in the context.
+   */
+  public static Path locate(Path contextDirectory, Path dockerfile) {
+    Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore");
+    if (Files.isRegularFile(specific)) {
+      return specific;
+    }
+    return contextDirectory.resolve(".dockerignore");
+  }
+
+  public static DockerIgnore read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return none();
+    }
+    return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+  }
+
+  public static DockerIgnore parse(List<String> lines) {
+    List<Rule> rules = new ArrayList<>();
+    for (String line : lines) {
+      if (!line.isEmpty() && line.charAt(0) == '\ufeff') {
+        line = line.substring(1);
+      }
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String pattern = line.strip();
+      if (pattern.isEmpty()) {
+        continue;
+      }
+      boolean invert = pattern.charAt(0) == '!';
+      if (invert) {
+        pattern = pattern.substring(1).strip();
+      }
+      if (!pattern.isEmpty()) {
+        pattern = clean(pattern);
+        if (pattern.length() > 1 && pattern.charAt(0) == '/') {
+          pattern = pattern.substring(1);
+        }
+      }
+      // patternmatcher.New: clean again, skip "." (matches everything, as Docker always sends it)
+      pattern = clean(pattern);
+      if (pattern.isEmpty() || pattern.equals(".")) {
+        continue;
+      }
+      rules.add(rule(pattern, invert));
+    }
+    return new DockerIgnore(rules);
+  }
+
+  /** Whether any {@code !} exception exists (then excluded directories must still be walked). */
+  public boolean hasExclusions() {
+    return hasExclusions;
+  }
+
+  public boolean isEmpty() {
+    return rules.isEmpty();
+  }
+
+  /**
+   * Whether a context-relative path (with {@code /}) is excluded: the last matching pattern wins,
+   * and a pattern matching any parent directory matches the path.
+   */
+  public boolean excludes(String relativePath) {
+    boolean[] parents = root();
+    int slash = relativePath.indexOf('/');
+    while (slash >= 0) {
+      parents = enter(parents, relativePath.substring(0, slash));
+      slash = relativePath.indexOf('/', slash + 1);
+    }
+    return excludes(relativePath, parents);
+  }
+
+  /** The parent results for entries at the top of the context: no parent matches yet. */
+  public boolean[] root() {
+    return new boolean[rules.size()];
+  }
+
+  /**
+   * The parent results for the entries of a directory: per rule, whether it matches the directory
+   * or one of its parents. Walkers carry these down, as BuildKit's does ({@code
+   * MatchesUsingParentResults}), so each entry is matched once per rule, not once per ancestor.
+   */
+  public boolean[] enter(boolean[] parentResults, String directory) {
+    boolean[] results = new boolean[rules.size()];
+    for (int i = 0; i < results.length; i++) {
+      results[i] = parentResults[i] || rules.get(i).matches(directory);
+    }
+    return results;
+  }
+
+  /**
+   * {@link #excludes(String)} for an entry whose parent directory's results are known (from {@link
+   * #root} or {@link #enter}).
+   */
+  public boolean excludes(String relativePath, boolean[] parentResults) {
+    boolean matched = false;
+    for (int i = 0; i < parentResults.length; i++) {
+      Rule rule = rules.get(i);
+      // Skip rules that cannot change the verdict.
+      if (rule.exclusion() != matched) {
+        continue;
+      }
+      if (parentResults[i] || rule.matches(relativePath)) {
+        matched = !rule.exclusion();
+      }
+    }
+    return matched;
+  }
+
+  /**
+   * patternmatcher's {@code Pattern.compile}: a pattern without wildcards is compared as a string,
+   * {@code foo**} as a prefix, {@code **foo} as a suffix, anything else as a regular expression.
+   */
+  static Rule rule(String pattern, boolean exclusion) {
+    Kind kind = Kind.EXACT;
+    int n = pattern.length();
+    for (int i = 0; i < n; i++) {
+      char ch = pattern.charAt(i);
+      if (ch == '*' && i + 1 < n && pattern.charAt(i + 1) == '*') {
+        int start = i;
+        i++;
+        if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+          i++;
+        }
+        if (i + 1 >= n) {
+          kind = kind == Kind.EXACT ? Kind.PREFIX : Kind.REGEX;
+        } else {
+          kind = Kind.REGEX;
+        }
+        if (start == 0) {
+          kind = Kind.SUFFIX;
+        }
+      } else if (ch == '*' || ch == '?' || ch == '[' || ch == ']') {
+        kind = Kind.REGEX;
+      } else if (ch == '\\' && i + 1 < n) {
+        i++;
+        kind = Kind.REGEX;
+      }
+    }
+    return new Rule(pattern, kind, kind == Kind.REGEX ? compile(pattern) : null, exclusion);
+  }
+
+  /** patternmatcher's Pattern.compile, with its fast paths folded into the regular expression. */
+  static Pattern compile(String pattern) {
+    StringBuilder regex = new StringBuilder("^");
+    int n = pattern.length();
+    for (int i = 0; i < n; i++) {
+      char ch = pattern.charAt(i);
+      if (ch == '*') {
+        if (i + 1 < n && pattern.charAt(i + 1) == '*') {
+          i++;
+          if (i + 1 < n && pattern.charAt(i + 1) == '/') {
+            i++;
+          }
+          if (i + 1 >= n) {
+            regex.append(".*");
+          } else {
+            regex.append("(.*/)?");
+          }
+        } else {
+          regex.append("[^/]*");
+        }
+      } else if (ch == '?') {
+        regex.append("[^/]");
+      } else if (".+()|{}$".indexOf(ch) >= 0) {
+        regex.append('\\').append(ch);
+      } else if (ch == '\\') {
+        if (i + 1 < n) {
+          regex.append('\\').append(pattern.charAt(++i));
+        } else {
+          regex.append("\\\\");
+        }
+      } else if (ch == '[' || ch == ']') {
+        regex.append(ch);
+      } else {
+        regex.append(ch);
+      }
+    }
+    regex.append('$');
+    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  }
+
+  /** Go's {@code filepath.Clean} for slash-separated paths. */
+  static String clean(String path) {
+    if (path.isEmpty()) {
+      return ".";
+    }
+    boolean rooted = path.charAt(0) == '/';
+    List<String> out = new ArrayList<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (!out.isEmpty() && !out.get(out.size() - 1).equals("..")) {
+          out.remove(out.size() - 1);
+        } else if (!rooted) {
+          out.add("..");
+        }
+        continue;
+      }
+      out.add(part);
+    }
+    String joined = String.join("/", out);
+    if (rooted) {
+      return "/" + joined;
+    }
+    return joined.isEmpty() ? "." : joined;
+  }
+}

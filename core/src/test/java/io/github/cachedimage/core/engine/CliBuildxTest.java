@@ -1,0 +1,194 @@
+package io.github.cachedimage.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.cachedimage.core.base.BuildxVersion;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.SecretSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CliBuildxTest {
+  private static final Path CONTEXT = Path.of("/work/greeter");
+
+  @Test
+  void buildCommandIsExactlyThis() {
+    BuildSpec spec =
+        BuildSpec.builder("greeter", CONTEXT)
+            .dockerfile(CONTEXT.resolve("docker/Dockerfile"))
+            .buildArg("JAR", "target/greeter.jar")
+            .buildArg("A", "1")
+            .label("team", "core")
+            .target("runtime")
+            .platform("linux/amd64")
+            .secret(SecretSpec.parse("id=npmrc,src=/home/me/.npmrc"))
+            .builderName("remote")
+            .pull(true)
+            .noCache(true)
+            .build();
+    Buildx.Invocation invocation =
+        new Buildx.Invocation(
+            spec,
+            List.of("greeter:fp-0123456789ab", "greeter:latest"),
+            List.of(CacheSpec.parseImport("type=registry,ref=localhost:5000/greeter:cache")),
+            List.of(
+                CacheSpec.parseExport("type=registry,ref=localhost:5000/greeter:cache,mode=max")),
+            Path.of("/work/greeter/target/cached-image/.metadata-1.json"));
+    assertThat(CliBuildx.buildCommand(invocation))
+        .containsExactly(
+            "docker",
+            "buildx",
+            "build",
+            "--builder",
+            "remote",
+            "--progress=plain",
+            "--file",
+            "/work/greeter/docker/Dockerfile",
+            "--metadata-file",
+            "/work/greeter/target/cached-image/.metadata-1.json",
+            "--load",
+            "--tag",
+            "greeter:fp-0123456789ab",
+            "--tag",
+            "greeter:latest",
+            "--target",
+            "runtime",
+            "--platform",
+            "linux/amd64",
+            "--build-arg",
+            "A=1",
+            "--build-arg",
+            "JAR=target/greeter.jar",
+            "--label",
+            "team=core",
+            "--secret",
+            "id=npmrc,src=/home/me/.npmrc",
+            "--cache-from",
+            "type=registry,ref=localhost:5000/greeter:cache",
+            "--cache-to",
+            "type=registry,ref=localhost:5000/greeter:cache,mode=max",
+            "--pull",
+            "--no-cache",
+            "/work/greeter");
+  }
+
+  @Test
+  void minimalCommand() {
+    BuildSpec spec = BuildSpec.builder("greeter", CONTEXT).build();
+    assertThat(
+            CliBuildx.buildCommand(
+                new Buildx.Invocation(
+                    spec, List.of("greeter:latest"), List.of(), List.of(), Path.of("/m.json"))))
+        .containsExactly(
+            "docker",
+            "buildx",
+            "build",
+            "--progress=plain",
+            "--file",
+            "/work/greeter/Dockerfile",
+            "--metadata-file",
+            "/m.json",
+            "--load",
+            "--tag",
+            "greeter:latest",
+            "/work/greeter");
+  }
+
+  /** A stand-in for the docker CLI: answers each command with canned output. */
+  private static CliBuildx fakeDocker(Map<String, String> outputs, List<List<String>> seen) {
+    return new CliBuildx(
+        command -> {
+          seen.add(command);
+          String key = String.join(" ", command.subList(0, Math.min(3, command.size())));
+          String script = outputs.getOrDefault(key, "echo unexpected; exit 99");
+          return new ProcessBuilder("sh", "-c", script);
+        },
+        Duration.ofSeconds(20));
+  }
+
+  @Test
+  void infoReadsVersionDriverAndImageStore() {
+    List<List<String>> seen = new ArrayList<>();
+    CliBuildx buildx =
+        fakeDocker(
+            Map.of(
+                "docker buildx version", "echo 'github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4'",
+                "docker buildx inspect",
+                    "printf 'Name:          default\\nDriver:        docker\\n'",
+                "docker info --format",
+                    "echo '[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]'"),
+            seen);
+    Buildx.Info info = buildx.info(null);
+    assertThat(info.version()).isEqualTo("0.29.1");
+    assertThat(info.builder()).isEqualTo("default");
+    assertThat(info.driver()).isEqualTo("docker");
+    assertThat(info.containerdImageStore()).isTrue();
+    assertThat(info.canExport("registry")).isTrue();
+    assertThat(seen.get(1)).containsExactly("docker", "buildx", "inspect");
+  }
+
+  @Test
+  void missingBuildxSaysHowToInstallIt() {
+    CliBuildx buildx =
+        fakeDocker(
+            Map.of(
+                "docker buildx version",
+                "echo \"docker: 'buildx' is not a docker command.\" >&2; exit 1"),
+            new ArrayList<>());
+    assertThatThrownBy(() -> buildx.info(null))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessage(
+            "docker buildx is not available (docker: 'buildx' is not a docker command.). Install the"
+                + " buildx plugin 0.21 or newer: https://github.com/docker/buildx#installing");
+  }
+
+  @Test
+  void noEngineIsDockerUnavailable() {
+    CliBuildx buildx =
+        fakeDocker(
+            Map.of(
+                "docker buildx version",
+                "echo 'github.com/docker/buildx v0.29.1 abc'",
+                "docker buildx inspect",
+                "echo 'ERROR: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1"),
+            new ArrayList<>());
+    assertThatThrownBy(() -> buildx.info(null))
+        .isInstanceOf(DockerUnavailableException.class)
+        .hasMessageStartingWith(
+            "Cannot reach a Docker engine (ERROR: Cannot connect to the Docker daemon");
+  }
+
+  @Test
+  void buildStreamsEveryLineAndReturnsTheExitCode() {
+    List<String> lines = new ArrayList<>();
+    CliBuildx buildx =
+        new CliBuildx(
+            cmd -> new ProcessBuilder("sh", "-c", "echo '#1 one'; echo '#1 DONE' >&2; exit 3"),
+            Duration.ofSeconds(20));
+    BuildSpec spec = BuildSpec.builder("greeter", CONTEXT).build();
+    int exit =
+        buildx.build(
+            new Buildx.Invocation(
+                spec, List.of("greeter:latest"), List.of(), List.of(), Path.of("/m")),
+            lines::add);
+    assertThat(exit).isEqualTo(3);
+    assertThat(lines).containsExactly("#1 one", "#1 DONE");
+  }
+
+  @Test
+  void versionParsing() {
+    assertThat(BuildxVersion.fromCli("github.com/docker/buildx v0.21.0 abcdef"))
+        .isEqualTo("0.21.0");
+    assertThat(BuildxVersion.fromCli("github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4"))
+        .isEqualTo("0.29.1");
+    assertThat(BuildxVersion.tooOld("0.20.9")).isTrue();
+    assertThat(BuildxVersion.tooOld("0.29.1")).isFalse();
+    assertThat(BuildxVersion.tooOld("0.21.0")).isFalse();
+  }
+}
