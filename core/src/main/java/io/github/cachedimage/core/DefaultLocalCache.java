@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * fresh generation directory and a pointer file, {@code CURRENT}, is then replaced atomically; the
  * previous generation is deleted. The cache stays the size of one build's layers.
  */
-public final class DefaultLocalCache {
+final class DefaultLocalCache {
 
   /** System property overriding the root. */
   public static final String ROOT_PROPERTY = "cachedimage.cacheDirectory";

@@ -2,6 +2,7 @@ package io.github.cachedimage.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.base.CachedImageException;
@@ -129,6 +130,85 @@ class CachedImagesTest {
     logged.clear();
     images.ensure(spec, records);
     assertThat(logged).contains("INFO greeter: building (inputs changed: a.txt)");
+  }
+
+  @Test
+  void theNoOpPathAsksTheEngineOnceAndReadsNoJsonForPluginAndExtension() throws IOException {
+    EnsureResult built = images.ensure(spec, records);
+    // The record file stays (same size, mtime and inode, so its index still belongs to it) but
+    // can no longer be parsed: any read of it would make the verdict "no usable record".
+    Path json = new RecordStore(records, "greeter").recordFile();
+    FileTime mtime = Files.getLastModifiedTime(json);
+    byte[] garbled = new byte[(int) Files.size(json)];
+    java.util.Arrays.fill(garbled, (byte) 'x');
+    Files.write(json, garbled);
+    Files.setLastModifiedTime(json, mtime);
+    assertThat(new RecordStore(records, "greeter").read().problem()).startsWith(json.toString());
+    // Any read at all shows in the access time (relatime updates an atime older than the mtime):
+    // proven here once, then the no-op paths must leave it alone.
+    FileTime past = FileTime.from(Instant.now().minusSeconds(3600 * 48));
+    Files.setAttribute(json, "lastAccessTime", past);
+    Files.readAllBytes(json);
+    assumeTrue(
+        !Files.getAttribute(json, "lastAccessTime").equals(past),
+        "this file system does not record reads in the access time");
+    Files.setAttribute(json, "lastAccessTime", past);
+
+    engine.asked.clear();
+    EnsureResult plugin = images.ensure(spec, records);
+    assertThat(plugin.built()).isFalse();
+    assertThat(plugin.contentTagVerified()).isTrue();
+    assertThat(engine.asked).containsExactly(built.contentTag());
+
+    engine.asked.clear();
+    EnsureResult extension =
+        images.ensureRecorded(
+            "greeter",
+            records,
+            read -> {
+              throw new AssertionError("the fallback spec was asked for: " + read);
+            });
+    assertThat(extension.built()).isFalse();
+    assertThat(extension.contentTagVerified()).isTrue();
+    assertThat(extension.imageId()).isEqualTo(built.imageId());
+    assertThat(extension.contentTag()).isEqualTo(built.contentTag());
+    assertThat(engine.asked).containsExactly(built.contentTag());
+    assertThat(buildx.builds).hasSize(1);
+    assertThat(Files.getAttribute(json, "lastAccessTime"))
+        .as("the record was read")
+        .isEqualTo(past);
+  }
+
+  @Test
+  void theExtensionBuildsTheRecordedSpecAndFallsBackOnlyWithoutOne() throws IOException {
+    images.ensure(spec, records);
+    Files.writeString(context.resolve("a.txt"), "changed");
+    // the recorded spec (with its cache flags) is what gets rebuilt, not the fallback
+    images.ensureRecorded(
+        "greeter",
+        records,
+        read -> {
+          throw new AssertionError("the fallback spec was asked for: " + read);
+        });
+    assertThat(buildx.builds).hasSize(2);
+    assertThat(buildx.builds.get(1).cacheFrom().get(0).toBuildxArgument())
+        .isEqualTo("type=local,src=/c");
+
+    Files.delete(new RecordStore(records, "greeter").indexFile());
+    Files.writeString(new RecordStore(records, "greeter").recordFile(), "{ not json");
+    List<String> reasons = new CopyOnWriteArrayList<>();
+    EnsureResult rebuilt =
+        images.ensureRecorded(
+            "greeter",
+            records,
+            read -> {
+              reasons.add(read.problem());
+              return spec;
+            });
+    assertThat(reasons).hasSize(1);
+    assertThat(reasons.get(0)).startsWith(new RecordStore(records, "greeter").recordFile() + ": ");
+    assertThat(rebuilt.before().describe()).startsWith("no usable record (");
+    assertThat(buildx.builds).hasSize(3);
   }
 
   @Test

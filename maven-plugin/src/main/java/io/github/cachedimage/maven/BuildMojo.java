@@ -92,16 +92,16 @@ public class BuildMojo extends AbstractMojo {
   /**
    * Caches to import ({@code --cache-from}), e.g. {@code
    * <cache>type=registry,ref=localhost:5000/app:cache</cache>}. Types: gha, local, registry,
-   * inline, s3, azblob. User property: specs separated by {@code ;}; on the command line it
-   * replaces the POM's list.
+   * inline, s3, azblob. User property: {@code ;}-separated specs, which on the command line replace
+   * the POM's list.
    */
   @Parameter(property = "cachedimage.cacheFrom")
   List<String> cacheFrom;
 
   /**
    * Caches to export ({@code --cache-to}), e.g. {@code
-   * <cache>type=registry,ref=localhost:5000/app:cache,mode=max</cache>}. User property: specs
-   * separated by {@code ;}; on the command line it replaces the POM's list.
+   * <cache>type=registry,ref=localhost:5000/app:cache,mode=max</cache>}. User property: {@code
+   * ;}-separated specs, which on the command line replace the POM's list.
    */
   @Parameter(property = "cachedimage.cacheTo")
   List<String> cacheTo;

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * extension's classpath (Testcontainers shades it away) and differs from Docker for {@code **}
  * matching zero directories ({@code **}{@code /*.txt} vs {@code a.txt}).
  */
-public final class DockerIgnore {
+final class DockerIgnore {
 
   /** patternmatcher's match types: only patterns with wildcards pay for a regular expression. */
   private enum Kind {

@@ -17,7 +17,7 @@ import io.github.cachedimage.core.engine.Buildx;
  * @param canExportGha whether the builder has the gha cache backend at all (the {@code docker}
  *     driver has it only with the containerd image store)
  */
-public record BuilderFacts(
+record BuilderFacts(
     String buildxVersion,
     String buildkitVersion,
     String engineVersion,

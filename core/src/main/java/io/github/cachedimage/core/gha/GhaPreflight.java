@@ -57,7 +57,7 @@ import java.util.stream.Collectors;
  * process inherits. The plan only depends on the environment through which entries are kept, never
  * through attribute values taken from it.
  */
-public final class GhaPreflight {
+final class GhaPreflight {
 
   /** Default {@code timeout} for gha entries; see the class comment. */
   public static final String DEFAULT_TIMEOUT = "5m";

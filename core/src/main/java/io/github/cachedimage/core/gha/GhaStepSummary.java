@@ -30,7 +30,7 @@ import java.util.Optional;
  * {@link Redaction} anyway. Appends are whole blocks under a file lock, so images built in parallel
  * do not interleave.
  */
-public final class GhaStepSummary {
+final class GhaStepSummary {
 
   /** The environment variable GitHub sets for every step. */
   public static final String VARIABLE = "GITHUB_STEP_SUMMARY";
