@@ -127,6 +127,14 @@ class BuildMojoTest {
     mojo.image = "greeter";
     mojo.secrets = List.of("src=/no/id");
     assertThatThrownBy(mojo::execute).hasMessageStartingWith("<secrets>: secret without id=");
+    mojo.secrets = List.of();
+    mojo.platform = "linux/amd64,linux/arm64";
+    assertThatThrownBy(mojo::execute)
+        .hasMessageStartingWith(
+            "<platform>: platform 'linux/amd64,linux/arm64' names several platforms");
+    mojo.platform = null;
+    mojo.buildArgs = Map.of(" ", "x");
+    assertThatThrownBy(mojo::execute).hasMessageStartingWith("<buildArgs>: blank key in");
     assertThat(builds).isEmpty();
   }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code .dockerignore} with Docker's own semantics: a line-for-line port of the reader in
@@ -23,42 +22,13 @@ import java.util.regex.Pattern;
  */
 final class DockerIgnore {
 
-  /** patternmatcher's match types: only patterns with wildcards pay for a regular expression. */
-  private enum Kind {
-    EXACT,
-    PREFIX,
-    SUFFIX,
-    REGEX
-  }
-
-  private record Rule(String pattern, Kind kind, Pattern regex, boolean exclusion) {
-    /** patternmatcher's {@code Pattern.match}. */
-    boolean matches(CharSequence path) {
-      // if, not an enum switch: that compiles to one more class to load in the cold check
-      if (kind == Kind.EXACT) {
-        return pattern.contentEquals(path);
-      }
-      if (kind == Kind.PREFIX) {
-        return path.toString().startsWith(pattern.substring(0, pattern.length() - 2));
-      }
-      if (kind == Kind.SUFFIX) {
-        String suffix = pattern.substring(2);
-        String p = path.toString();
-        // "**/foo" matches "foo" too
-        return p.endsWith(suffix)
-            || (!suffix.isEmpty() && suffix.charAt(0) == '/' && p.equals(suffix.substring(1)));
-      }
-      return regex.matcher(path).matches();
-    }
-  }
-
-  private final List<Rule> rules;
+  private final List<IgnoreRule> rules;
   private final boolean hasExclusions;
 
-  private DockerIgnore(List<Rule> rules) {
+  private DockerIgnore(List<IgnoreRule> rules) {
     this.rules = List.copyOf(rules);
     boolean exclusions = false;
-    for (Rule rule : rules) {
+    for (IgnoreRule rule : rules) {
       exclusions |= rule.exclusion();
     }
     this.hasExclusions = exclusions;
@@ -89,7 +59,7 @@ final class DockerIgnore {
   }
 
   public static DockerIgnore parse(List<String> lines) {
-    List<Rule> rules = new ArrayList<>();
+    List<IgnoreRule> rules = new ArrayList<>();
     for (String line : lines) {
       if (!line.isEmpty() && line.charAt(0) == '\ufeff') {
         line = line.substring(1);
@@ -116,7 +86,7 @@ final class DockerIgnore {
       if (pattern.isEmpty() || pattern.equals(".")) {
         continue;
       }
-      rules.add(rule(pattern, invert));
+      rules.add(IgnoreRule.of(pattern, invert));
     }
     return new DockerIgnore(rules);
   }
@@ -169,7 +139,7 @@ final class DockerIgnore {
   public boolean excludes(String relativePath, boolean[] parentResults) {
     boolean matched = false;
     for (int i = 0; i < parentResults.length; i++) {
-      Rule rule = rules.get(i);
+      IgnoreRule rule = rules.get(i);
       // Skip rules that cannot change the verdict.
       if (rule.exclusion() != matched) {
         continue;
@@ -179,79 +149,6 @@ final class DockerIgnore {
       }
     }
     return matched;
-  }
-
-  /**
-   * patternmatcher's {@code Pattern.compile}: a pattern without wildcards is compared as a string,
-   * {@code foo**} as a prefix, {@code **foo} as a suffix, anything else as a regular expression.
-   */
-  static Rule rule(String pattern, boolean exclusion) {
-    Kind kind = Kind.EXACT;
-    int n = pattern.length();
-    for (int i = 0; i < n; i++) {
-      char ch = pattern.charAt(i);
-      if (ch == '*' && i + 1 < n && pattern.charAt(i + 1) == '*') {
-        int start = i;
-        i++;
-        if (i + 1 < n && pattern.charAt(i + 1) == '/') {
-          i++;
-        }
-        if (i + 1 >= n) {
-          kind = kind == Kind.EXACT ? Kind.PREFIX : Kind.REGEX;
-        } else {
-          kind = Kind.REGEX;
-        }
-        if (start == 0) {
-          kind = Kind.SUFFIX;
-        }
-      } else if (ch == '*' || ch == '?' || ch == '[' || ch == ']') {
-        kind = Kind.REGEX;
-      } else if (ch == '\\' && i + 1 < n) {
-        i++;
-        kind = Kind.REGEX;
-      }
-    }
-    return new Rule(pattern, kind, kind == Kind.REGEX ? compile(pattern) : null, exclusion);
-  }
-
-  /** patternmatcher's Pattern.compile, with its fast paths folded into the regular expression. */
-  static Pattern compile(String pattern) {
-    StringBuilder regex = new StringBuilder("^");
-    int n = pattern.length();
-    for (int i = 0; i < n; i++) {
-      char ch = pattern.charAt(i);
-      if (ch == '*') {
-        if (i + 1 < n && pattern.charAt(i + 1) == '*') {
-          i++;
-          if (i + 1 < n && pattern.charAt(i + 1) == '/') {
-            i++;
-          }
-          if (i + 1 >= n) {
-            regex.append(".*");
-          } else {
-            regex.append("(.*/)?");
-          }
-        } else {
-          regex.append("[^/]*");
-        }
-      } else if (ch == '?') {
-        regex.append("[^/]");
-      } else if (".+()|{}$".indexOf(ch) >= 0) {
-        regex.append('\\').append(ch);
-      } else if (ch == '\\') {
-        if (i + 1 < n) {
-          regex.append('\\').append(pattern.charAt(++i));
-        } else {
-          regex.append("\\\\");
-        }
-      } else if (ch == '[' || ch == ']') {
-        regex.append(ch);
-      } else {
-        regex.append(ch);
-      }
-    }
-    regex.append('$');
-    return Pattern.compile(regex.toString(), Pattern.DOTALL);
   }
 
   /** Go's {@code filepath.Clean} for slash-separated paths. */

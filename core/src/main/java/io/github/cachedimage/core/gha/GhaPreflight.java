@@ -106,10 +106,10 @@ final class GhaPreflight {
     all.addAll(cacheTo);
     List<String> infos = new ArrayList<>();
     boolean anyToken =
-        present(env.get(GhaSuggestions.TOKEN))
+        GhaEnvironment.present(env.get(GhaSuggestions.TOKEN))
             || all.stream()
                 .filter(GhaPreflight::isGha)
-                .anyMatch(s -> present(s.attribute("token")));
+                .anyMatch(s -> GhaEnvironment.present(s.attribute("token")));
     if (!"true".equals(env.get("GITHUB_ACTIONS")) && !anyToken) {
       infos.add(GhaSuggestions.notOnGitHub(image));
       return new GhaPlan(
@@ -124,7 +124,7 @@ final class GhaPreflight {
     Set<Problem> problems = new LinkedHashSet<>();
     for (CacheSpec spec : all) {
       if (isGha(spec)) {
-        problems.addAll(environmentProblems(spec, env));
+        problems.addAll(GhaEnvironment.problems(spec, env));
       }
     }
     BuilderFacts facts = builder.get();
@@ -173,55 +173,6 @@ final class GhaPreflight {
     return new GhaPlan(from, to, GhaPlan.Status.ON, null, warnings, infos);
   }
 
-  /** What buildx and BuildKit would make of one entry in this environment. */
-  private static List<Problem> environmentProblems(CacheSpec spec, Map<String, String> env) {
-    List<Problem> problems = new ArrayList<>();
-    String token = firstPresent(spec.attribute("token"), env.get(GhaSuggestions.TOKEN));
-    if (token == null) {
-      problems.add(GhaSuggestions.tokenMissing());
-    }
-    String envV2 = env.get(GhaSuggestions.SERVICE_V2);
-    String version = trimmed(spec.attribute("version"));
-    if (version == null && parseGoBool(envV2)) {
-      version = "2"; // buildx's addGithubToken
-    }
-    String urlV2 = spec.attribute("url_v2");
-    if (!present(urlV2) && "2".equals(version)) {
-      urlV2 = env.get(GhaSuggestions.RESULTS_URL);
-    }
-    String url =
-        firstPresent(
-            spec.attribute("url"),
-            env.get(GhaSuggestions.CACHE_URL),
-            env.get(GhaSuggestions.RESULTS_URL));
-    if (!present(url) && !present(urlV2)) {
-      problems.add(GhaSuggestions.urlMissing());
-      return problems;
-    }
-    // BuildKit's getConfig: url_v2 (unless version=1) means v2; else version=2 means v2 on url;
-    // no version means v2 only for GitHub's results-receiver host.
-    boolean v2;
-    if (!"1".equals(version) && present(urlV2)) {
-      v2 = true;
-    } else if (version == null) {
-      v2 = url.contains(RESULTS_RECEIVER);
-    } else {
-      v2 = "2".equals(version);
-    }
-    if ("1".equals(version)) {
-      problems.add(GhaSuggestions.v1Requested());
-    } else if (!v2) {
-      problems.add(GhaSuggestions.v2NotSelected(envV2));
-    } else if (!present(urlV2)
-        && !present(spec.attribute("url"))
-        && !present(env.get(GhaSuggestions.RESULTS_URL))
-        && !url.contains(RESULTS_RECEIVER)) {
-      // v2 spoken to the v1 service's ACTIONS_CACHE_URL: cannot work on GitHub
-      problems.add(GhaSuggestions.resultsUrlMissingForV2());
-    }
-    return problems;
-  }
-
   private static CacheSpec withDefaults(
       CacheSpec spec, String scope, boolean export, boolean failOnExportError) {
     Map<String, String> attributes = new LinkedHashMap<>(spec.attributes());
@@ -263,31 +214,5 @@ final class GhaPreflight {
     return problems.stream()
         .map(p -> p.what().replaceFirst(" \\(.*", "").replaceFirst(",.*", ""))
         .collect(Collectors.joining("; "));
-  }
-
-  /** Go's {@code strconv.ParseBool} being true: exactly 1, t, T, TRUE, true, True. */
-  static boolean parseGoBool(String value) {
-    return value != null
-        && switch (value) {
-          case "1", "t", "T", "TRUE", "true", "True" -> true;
-          default -> false;
-        };
-  }
-
-  private static boolean present(String s) {
-    return s != null && !s.isBlank();
-  }
-
-  private static String trimmed(String s) {
-    return present(s) ? s.trim() : null;
-  }
-
-  private static String firstPresent(String... values) {
-    for (String v : values) {
-      if (present(v)) {
-        return v;
-      }
-    }
-    return null;
   }
 }

@@ -1,8 +1,8 @@
 package io.github.cachedimage.core.gha;
 
+import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.spec.CacheSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,7 @@ final class GhaStepSummary {
   /**
    * Appends the row's table when {@code GITHUB_STEP_SUMMARY} is set; returns the file written.
    *
-   * @throws UncheckedIOException if the file cannot be written
+   * @throws CachedImageException if the file cannot be written
    */
   /** Whether the environment names a job summary file ({@code GITHUB_STEP_SUMMARY}). */
   public static boolean requested(Map<String, String> env) {
@@ -86,7 +86,7 @@ final class GhaStepSummary {
         channel.write(buffer);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to " + VARIABLE + " file " + path, e);
+      throw new CachedImageException("cannot append to " + VARIABLE + " file " + path, e);
     }
     return Optional.of(path);
   }

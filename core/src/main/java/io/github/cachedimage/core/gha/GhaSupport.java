@@ -1,11 +1,11 @@
 package io.github.cachedimage.core.gha;
 
 import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +109,7 @@ public final class GhaSupport {
     try {
       GhaStepSummary.append(env, row)
           .ifPresent(f -> log.debug(record.image() + ": wrote the job summary row to " + f));
-    } catch (UncheckedIOException e) {
+    } catch (CachedImageException e) {
       log.warn(record.image() + ": " + redact(e.getMessage()) + ": " + e.getCause());
     }
   }

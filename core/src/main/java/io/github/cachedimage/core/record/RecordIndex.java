@@ -4,7 +4,6 @@ import io.github.cachedimage.core.fingerprint.FileState;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import io.github.cachedimage.core.fingerprint.Listing;
 import io.github.cachedimage.core.spec.BuildSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * or unreadable index only costs the JSON read; it is written again after that check.
  */
 public final class RecordIndex {
-  private static final String HEADER = "cached-image index 3";
+  static final String HEADER = "cached-image index 3";
 
   private final String fingerprint;
   private final String dockerfileKey;
@@ -201,7 +200,7 @@ public final class RecordIndex {
       return Optional.empty(); // none, or as good as none: the JSON record answers
     }
     try {
-      Lines in = new Lines(data);
+      IndexLines in = new IndexLines(data);
       if (!HEADER.equals(in.next())
           || !store.image().equals(in.value("image"))
           || !recordStat(store.recordFile()).equals(in.value("record"))) {
@@ -237,117 +236,12 @@ public final class RecordIndex {
     }
   }
 
-  /**
-   * Writes the index of a record just written to the directory, from the fingerprint it was made
-   * with, atomically. Writes none (and removes an old one) when a path or link target holds a tab
-   * or line break, which this format cannot carry; the JSON record then answers every check.
-   */
-  static void write(RecordStore store, BuildRecord record, Fingerprinter.Result fp)
-      throws IOException {
-    Path target = store.indexFile();
-    // The parts below vouch for the record's fingerprint only if they made it.
-    if (unfit(fp.dockerfileKey()) || !fp.fingerprint().equals(record.fingerprint())) {
-      Files.deleteIfExists(target);
-      return;
-    }
-    StringBuilder entries = new StringBuilder(record.files().size() * 140);
-    for (Map.Entry<String, FileState> e : record.files().entrySet()) {
-      FileState f = e.getValue();
-      if (unfit(e.getKey()) || unfit(f.sha256()) || unfit(f.fileKey())) {
-        Files.deleteIfExists(target);
-        return;
-      }
-      entries.append(e.getKey()).append('\t');
-      entries.append(f.size()).append('\t').append(f.mtimeNanos()).append('\t');
-      entries.append(f.mode()).append('\t');
-      entries.append(f.fileKey() == null ? "" : f.fileKey()).append('\t');
-      entries.append(f.sha256()).append('\t').append(f.racy() ? '1' : '0').append('\n');
-    }
-    // The listing vouches for the record's entries only if it was made with exactly them.
-    byte[] stats =
-        record.files().equals(fp.files()) && fp.stats() != null ? fp.stats().toBytes() : null;
-    StringBuilder head = new StringBuilder(512);
-    head.append(HEADER).append('\n');
-    head.append("image\t").append(record.image()).append('\n');
-    head.append("record\t").append(recordStat(store.recordFile())).append('\n');
-    head.append("fingerprint\t").append(record.fingerprint()).append('\n');
-    head.append("dockerfile-key\t").append(fp.dockerfileKey()).append('\n');
-    head.append("files\t").append(fp.filesDigest()).append('\n');
-    byte[] specText = fp.specText().getBytes(StandardCharsets.UTF_8); // may hold any character
-    head.append("spec\t").append(specText.length).append('\n');
-    byte[] buildSpec =
-        (record.spec() == null ? "" : SpecLines.encode(record.spec()))
-            .getBytes(StandardCharsets.UTF_8);
-    StringBuilder rest = new StringBuilder(256);
-    rest.append("image-id\t").append(record.imageId()).append('\n');
-    rest.append("content-tag\t").append(record.contentTag()).append('\n');
-    rest.append("stats\t").append(stats == null ? -1 : stats.length).append('\n');
-    ByteArrayOutputStream out = new ByteArrayOutputStream(entries.length() * 2);
-    out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-    out.write(specText);
-    out.write(("build-spec\t" + buildSpec.length + "\n").getBytes(StandardCharsets.UTF_8));
-    out.write(buildSpec);
-    out.write(rest.toString().getBytes(StandardCharsets.UTF_8));
-    if (stats != null) {
-      out.write(stats);
-    }
-    out.write(("entries\t" + record.files().size() + "\n").getBytes(StandardCharsets.UTF_8));
-    out.write(entries.toString().getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(target, out.toByteArray());
-  }
-
-  private static boolean unfit(String s) {
-    return s != null && (s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0);
-  }
-
   /** Size, modification time and file key of the record file: a rewrite changes at least one. */
-  private static String recordStat(Path record) throws IOException {
+  static String recordStat(Path record) throws IOException {
     BasicFileAttributes a =
         Files.readAttributes(record, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     StringBuilder s = new StringBuilder(64);
     s.append(a.size()).append('\t').append(a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
     return s.append('\t').append(a.fileKey()).toString();
-  }
-
-  /** The head's {@code name<TAB>value} lines, read from the bytes. */
-  private static final class Lines {
-    private final byte[] data;
-    int position;
-
-    Lines(byte[] data) {
-      this.data = data;
-    }
-
-    String next() throws IOException {
-      int start = position;
-      while (position < data.length && data[position] != '\n') {
-        position++;
-      }
-      if (position >= data.length) {
-        throw new IOException("truncated");
-      }
-      return new String(data, start, position++ - start, StandardCharsets.UTF_8);
-    }
-
-    /** A {@code name<TAB>length} line and that many bytes of UTF-8 after it. */
-    String block(String name) throws IOException {
-      int length = Integer.parseInt(value(name));
-      if (length < 0 || length > data.length - position) {
-        throw new IOException("truncated " + name);
-      }
-      String text = new String(data, position, length, StandardCharsets.UTF_8);
-      position += length;
-      return text;
-    }
-
-    String value(String name) throws IOException {
-      String line = next();
-      if (!line.startsWith(name)
-          || line.length() <= name.length()
-          || line.charAt(name.length()) != '\t') {
-        throw new IOException("expected " + name);
-      }
-      return line.substring(name.length() + 1);
-    }
   }
 }

@@ -20,9 +20,4 @@ public record RecordRead(BuildRecord record, String problem) {
   static RecordRead unreadable(Path file, String why) {
     return new RecordRead(null, file + ": " + why);
   }
-
-  /** Whether there is no record file at all. */
-  public boolean isNone() {
-    return record == null && problem == null;
-  }
 }

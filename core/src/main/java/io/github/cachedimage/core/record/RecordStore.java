@@ -138,7 +138,7 @@ public final class RecordStore {
         Files.deleteIfExists(indexFile());
         return false;
       }
-      RecordIndex.write(this, record, fingerprint);
+      IndexWriter.write(this, record, fingerprint);
       return Files.exists(indexFile());
     } catch (IOException | RuntimeException e) {
       try {

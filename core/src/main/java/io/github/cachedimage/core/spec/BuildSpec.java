@@ -2,13 +2,10 @@ package io.github.cachedimage.core.spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Everything needed to build one image: what both adapters turn their configuration into.
@@ -55,50 +52,19 @@ public record BuildSpec(
     boolean noCache,
     boolean failOnCacheExportError) {
 
-  private static final Pattern REPOSITORY =
-      Pattern.compile(
-          "^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-              + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
-
   public BuildSpec {
-    if (image == null || image.isBlank()) {
-      throw new InvalidBuildSpecException(
-          "image", "image name is blank; expected a repository name");
-    }
-    image = image.trim();
-    if (image.contains("@") || image.substring(image.lastIndexOf('/') + 1).contains(":")) {
-      throw new InvalidBuildSpecException(
-          "image",
-          "image '"
-              + image
-              + "' has a tag or digest; expected a repository name such as 'greeter' (cached-image"
-              + " tags <image>:fp-<fingerprint> and <image>:latest itself)");
-    }
-    if (!REPOSITORY.matcher(image).matches()) {
-      throw new InvalidBuildSpecException(
-          "image",
-          "image '"
-              + image
-              + "' is not a valid repository name (lower-case a-z, 0-9, . _ - and /)");
-    }
-    contextDirectory = requireAbsolute("contextDirectory", contextDirectory);
+    image = SpecChecks.repository(image);
+    contextDirectory = SpecChecks.requireAbsolute("contextDirectory", contextDirectory);
     dockerfile =
         dockerfile == null
             ? contextDirectory.resolve("Dockerfile")
-            : requireAbsolute("dockerfile", dockerfile);
-    buildArgs = sorted("buildArgs", buildArgs);
-    labels = sorted("labels", labels);
-    target = blankToNull(target);
-    platform = blankToNull(platform);
-    builder = blankToNull(builder);
-    if (platform != null && platform.contains(",")) {
-      throw new InvalidBuildSpecException(
-          "platform",
-          "platform '"
-              + platform
-              + "' names several platforms; the image is loaded into the local"
-              + " engine, which holds one platform per tag");
-    }
+            : SpecChecks.requireAbsolute("dockerfile", dockerfile);
+    buildArgs = SpecChecks.sorted("buildArgs", buildArgs);
+    labels = SpecChecks.sorted("labels", labels);
+    target = SpecChecks.blankToNull(target);
+    platform = SpecChecks.blankToNull(platform);
+    builder = SpecChecks.blankToNull(builder);
+    SpecChecks.onePlatform(platform);
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
     cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
     cacheTo = cacheTo == null ? List.of() : List.copyOf(cacheTo);
@@ -149,35 +115,6 @@ public record BuildSpec(
   /** Whether neither cache-from nor cache-to is configured (the default local cache applies). */
   public boolean usesDefaultCache() {
     return cacheFrom.isEmpty() && cacheTo.isEmpty();
-  }
-
-  private static Path requireAbsolute(String what, Path path) {
-    if (path == null) {
-      throw new InvalidBuildSpecException(what, what + " is not set");
-    }
-    if (!path.isAbsolute()) {
-      throw new InvalidBuildSpecException(what, what + " must be an absolute path: " + path, path);
-    }
-    return path.normalize();
-  }
-
-  private static Map<String, String> sorted(String parameter, Map<String, String> map) {
-    if (map == null || map.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, String> copy = new TreeMap<>();
-    map.forEach(
-        (k, v) -> {
-          if (k == null || k.isBlank()) {
-            throw new InvalidBuildSpecException(parameter, "blank key in " + map.keySet());
-          }
-          copy.put(k, v == null ? "" : v);
-        });
-    return Collections.unmodifiableMap(copy);
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 
   /** Fluent builder for {@link BuildSpec}; {@link #build()} validates. */
