@@ -1,6 +1,5 @@
 package io.github.cachedimage.core.engine;
 
-import io.github.cachedimage.core.CachedImages;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
@@ -64,8 +63,8 @@ public interface Buildx {
   }
 
   /**
-   * One {@code docker buildx build}: the spec plus what {@link CachedImages} decided (tags, the
-   * effective cache flags, where buildx writes its metadata).
+   * One {@code docker buildx build}: the spec plus what the core decided (tags, the effective cache
+   * flags, where buildx writes its metadata).
    */
   record Invocation(
       BuildSpec spec,

@@ -1,16 +1,16 @@
 package io.github.cachedimage.it.bench;
 
-import io.github.cachedimage.core.base.BuildLog;
-import io.github.cachedimage.core.record.BuildRecord;
-import io.github.cachedimage.core.spec.BuildSpec;
-import io.github.cachedimage.core.engine.Buildx;
-import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.CachedImages;
+import io.github.cachedimage.core.EnsureResult;
+import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.CliBuildx;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
-import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.engine.UnixSocketImages;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.it.gha.GhaCacheEmulator;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.LocalRegistry;

@@ -1,19 +1,18 @@
 package io.github.cachedimage.it.gha;
 
-import io.github.cachedimage.core.record.RecordStore;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.cachedimage.core.base.BuildLog;
-import io.github.cachedimage.core.record.BuildRecord;
-import io.github.cachedimage.core.spec.BuildSpec;
-import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.CachedImages;
+import io.github.cachedimage.core.EnsureResult;
+import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.engine.CliBuildx;
 import io.github.cachedimage.core.engine.DockerJavaImages;
-import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
+import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.it.support.BuildOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

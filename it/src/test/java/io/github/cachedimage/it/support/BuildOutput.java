@@ -1,7 +1,5 @@
 package io.github.cachedimage.it.support;
 
-import io.github.cachedimage.core.engine.BuildProgress;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;

@@ -1,8 +1,7 @@
 package io.github.cachedimage.it.support;
 
-import io.github.cachedimage.core.record.RecordStore;
-
 import io.github.cachedimage.core.record.BuildRecord;
+import io.github.cachedimage.core.record.RecordStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
