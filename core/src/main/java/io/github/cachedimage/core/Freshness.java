@@ -57,6 +57,11 @@ public final class Freshness {
     return new Freshness(status, imageId, record, List.of(), null);
   }
 
+  /** Inputs changed, found from the record's index; the record itself is read when asked for. */
+  static Freshness changed(String imageId, Supplier<BuildRecord> record, List<String> changes) {
+    return new Freshness(Status.INPUTS_CHANGED, imageId, record, changes, null);
+  }
+
   /**
    * No usable record: none at all ({@code problem} {@code null}), or a file that is not one (why).
    */
@@ -118,6 +123,13 @@ public final class Freshness {
       case INPUTS_CHANGED -> {
         if (changedPaths.isEmpty()) {
           yield "inputs changed";
+        }
+        boolean basesOnly = true;
+        for (String change : changedPaths) {
+          basesOnly &= change.startsWith("base image ");
+        }
+        if (basesOnly) {
+          yield String.join(", ", changedPaths);
         }
         String shown = String.join(", ", changedPaths.subList(0, Math.min(5, changedPaths.size())));
         yield "inputs changed: "

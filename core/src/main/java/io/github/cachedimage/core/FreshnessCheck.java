@@ -12,6 +12,8 @@ import io.github.cachedimage.core.record.RecordRead;
 import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,16 +65,29 @@ final class FreshnessCheck {
       if (!same) {
         entries = ix.files();
         if (entries.isPresent()) {
-          fp = Fingerprinter.fingerprint(spec, scan, entries.get(), ix.filesDigest());
+          fp = Fingerprinter.fingerprint(spec, scan, entries.get(), ix.filesDigest(), ix.bases());
           same = fp.fingerprint().equals(ix.fingerprint());
         } // else malformed entries: as good as no index, the record answers
       }
+      if (same && prefetch.bases(ix) == null) {
+        same = false; // base images unknown: the record answers, asking again
+      }
       if (same) {
+        // Dockerfile, build args and target as recorded: so are the base images it names
+        Map<String, String> bases = prefetch.bases(ix);
+        if (bases != null && !bases.equals(ix.bases())) {
+          Map<String, FileState> previous = fp != null ? fp.files() : ix.files().orElse(Map.of());
+          Fingerprinter.Result now =
+              Fingerprinter.fingerprint(spec, scan, previous, ix.filesDigest(), bases);
+          List<String> changes = Fingerprinter.baseChanges(ix.bases(), bases);
+          Freshness freshness = Freshness.changed(ix.imageId(), store.recordOf(ix), changes);
+          return new Verdict(freshness, now, null, false);
+        }
         boolean tagged = prefetch.contentTagNames(ix.imageId());
         boolean present = tagged || images.hasImage(ix.imageId());
         if (!present && fp == null) { // to build: the index's stat cache saves rehashing
           Map<String, FileState> previous = ix.files().orElse(Map.of());
-          fp = Fingerprinter.fingerprint(spec, scan, previous, ix.filesDigest());
+          fp = Fingerprinter.fingerprint(spec, scan, previous, ix.filesDigest(), bases);
         }
         Freshness.Status status = present ? Freshness.Status.FRESH : Freshness.Status.IMAGE_GONE;
         Freshness freshness = Freshness.fromIndex(status, ix.imageId(), store.recordOf(ix));
@@ -84,15 +99,17 @@ final class FreshnessCheck {
     // No usable index, or inputs changed: the record itself (which names what changed)
     RecordRead read = knownRead != null ? knownRead : store.read();
     BuildRecord r = read.record();
+    Map<String, FileState> previous =
+        changed != null && r != null ? changed.files() : r == null ? Map.of() : r.files();
     Fingerprinter.Result fp =
-        changed != null && r != null
-            ? changed
-            : Fingerprinter.fingerprint(spec, scan, r == null ? Map.of() : r.files(), null);
+        Fingerprinter.fingerprint(spec, scan, previous, null, BaseImageIds.resolve(spec, images));
     if (r == null) {
       return new Verdict(Freshness.noRecord(read.problem()), fp, null, false);
     }
     if (!fp.fingerprint().equals(r.fingerprint())) {
-      List<String> changes = Fingerprinter.changes(r.spec(), r.files(), spec, fp.files());
+      List<String> changes =
+          new ArrayList<>(Fingerprinter.changes(r.spec(), r.files(), spec, fp.files()));
+      changes.addAll(Fingerprinter.baseChanges(r.baseImages(), fp.bases()));
       Freshness freshness = new Freshness(Freshness.Status.INPUTS_CHANGED, r, changes);
       return new Verdict(freshness, fp, null, false);
     }
@@ -136,6 +153,7 @@ final class FreshnessCheck {
     private boolean specUnchanged;
 
     private Optional<String> tagged = Optional.empty();
+    private final Map<String, String> bases = new LinkedHashMap<>();
     private Throwable engineFailure;
     private Throwable failure;
 
@@ -166,6 +184,9 @@ final class FreshnessCheck {
         }
         try {
           tagged = images.findImage(ix.contentTag());
+          for (String ref : ix.bases().keySet()) { // one history question per base image
+            bases.put(ref, BaseImageIds.idOf(images, ref));
+          }
         } catch (Throwable e) {
           engineFailure = e;
         }
@@ -183,6 +204,18 @@ final class FreshnessCheck {
 
     boolean specUnchanged() {
       return specUnchanged;
+    }
+
+    /**
+     * The engine's IDs of the index's base images now, or {@code null} when unknown (the engine
+     * refused a question: the record then answers). An unreachable engine is thrown.
+     */
+    Map<String, String> bases(RecordIndex ix) {
+      if (engineFailure instanceof DockerUnavailableException
+          || (engineFailure != null && !(engineFailure instanceof CachedImageException))) {
+        rethrow(engineFailure);
+      }
+      return engineFailure == null ? bases : null;
     }
 
     /**

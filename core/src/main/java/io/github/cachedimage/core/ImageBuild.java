@@ -107,6 +107,7 @@ final class ImageBuild {
               buildMillis,
               summary,
               fp.files(),
+              fp.bases(),
               BuildRecord.FORMAT_VERSION);
       if (!store.write(record, fp)) {
         log.debug(spec.image() + ": no record index written; the next check reads the record");

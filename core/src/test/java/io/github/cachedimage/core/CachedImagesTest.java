@@ -180,6 +180,42 @@ class CachedImagesTest {
   }
 
   @Test
+  void aChangedBaseImageRebuildsAndSaysWhich() throws IOException {
+    String one = "sha256:" + "1".repeat(64);
+    String two = "sha256:" + "2".repeat(64);
+    Files.writeString(
+        context.resolve("Dockerfile"), "ARG TAG=1\nFROM team/base:$TAG\nCOPY a.txt /\n");
+    Files.setLastModifiedTime(
+        context.resolve("Dockerfile"), FileTime.from(Instant.now().minusSeconds(60)));
+    engine.images.put("team/base:1", one);
+    EnsureResult built = images.ensure(spec, records);
+    assertThat(built.record().baseImages()).containsExactly(Map.entry("team/base:1", one));
+
+    engine.asked.clear();
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+    assertThat(engine.asked).containsExactly(built.contentTag(), "team/base:1");
+
+    engine.images.put("team/base:1", two); // rebuilt or pulled by someone
+    Freshness changed = images.check(spec, records);
+    assertThat(changed.status()).isEqualTo(Freshness.Status.INPUTS_CHANGED);
+    assertThat(changed.describe())
+        .isEqualTo("base image team/base:1 changed: sha256:111111111111 -> sha256:222222222222");
+    // the record says the same when there is no index to answer
+    Files.delete(new RecordStore(records, "greeter").indexFile());
+    assertThat(images.check(spec, records).describe()).isEqualTo(changed.describe());
+
+    EnsureResult rebuilt = images.ensure(spec, records);
+    assertThat(rebuilt.built()).isTrue();
+    assertThat(rebuilt.contentTag()).isNotEqualTo(built.contentTag());
+    assertThat(rebuilt.record().baseImages()).containsExactly(Map.entry("team/base:1", two));
+    assertThat(images.check(spec, records).status()).isEqualTo(Freshness.Status.FRESH);
+
+    engine.images.remove("team/base:1");
+    assertThat(images.check(spec, records).describe())
+        .isEqualTo("base image team/base:1 changed: sha256:222222222222 -> (none)");
+  }
+
+  @Test
   void theExtensionBuildsTheRecordedSpecAndFallsBackOnlyWithoutOne() throws IOException {
     images.ensure(spec, records);
     Files.writeString(context.resolve("a.txt"), "changed");
@@ -266,6 +302,7 @@ class CachedImagesTest {
             built.buildMillis(),
             built.cacheSummary(),
             built.files(),
+            built.baseImages(),
             built.formatVersion());
     new RecordStore(records, other.image()).write(other, null);
     assertThatThrownBy(another::record)

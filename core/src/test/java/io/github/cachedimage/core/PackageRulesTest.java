@@ -35,6 +35,8 @@ class PackageRulesTest {
           .definedBy(CORE + ".fingerprint..")
           .layer("spec")
           .definedBy(CORE + ".spec..")
+          .layer("dockerfile")
+          .definedBy(CORE + ".dockerfile..")
           .layer("base")
           .definedBy(CORE + ".base..")
           .whereLayer("entry point")
@@ -49,9 +51,11 @@ class PackageRulesTest {
           .mayOnlyBeAccessedByLayers("entry point", "record")
           .whereLayer("spec")
           .mayOnlyBeAccessedByLayers("entry point", "gha", "record", "engine", "fingerprint")
+          .whereLayer("dockerfile")
+          .mayOnlyBeAccessedByLayers("entry point")
           .whereLayer("base")
           .mayOnlyBeAccessedByLayers(
-              "entry point", "gha", "record", "engine", "fingerprint", "spec");
+              "entry point", "gha", "record", "engine", "fingerprint", "spec", "dockerfile");
 
   @Test
   void eachConcernUsesOnlyTheRoomsBelowIt() {

@@ -50,6 +50,7 @@ class ImageEnsurerTest {
             1000,
             new BuildRecord.CacheSummary(1, 1, List.of()),
             fp.files(),
+            Map.of(),
             BuildRecord.FORMAT_VERSION);
     RecordStore store = new RecordStore(records, "counted");
     assertThat(store.write(record, fp)).isTrue();

@@ -44,6 +44,8 @@ public final class Fingerprinter {
    * @param stats the scan's stat listing ({@link ContextScan#stats}) when every entry may be
    *     trusted next time by its stat alone; {@code null} when some file was hashed too soon after
    *     its last change (see {@link FileState#racy})
+   * @param bases the images the Dockerfile builds on ({@code dockerfile.BaseImages}), each with the
+   *     ID the engine gave it, or {@code ""} when the engine had no such image
    */
   public record Result(
       String fingerprint,
@@ -53,7 +55,8 @@ public final class Fingerprinter {
       String filesDigest,
       String specText,
       Listing stats,
-      int rehashed) {}
+      int rehashed,
+      Map<String, String> bases) {}
 
   private Fingerprinter() {}
 
@@ -67,6 +70,14 @@ public final class Fingerprinter {
       BuildSpec spec,
       Map<String, FileState> current) {
     return InputChanges.between(recordedSpec, recorded, spec, current);
+  }
+
+  /**
+   * The base images whose ID changed, as {@code base image <ref> changed: <old> -> <new>} (short
+   * IDs, {@code (none)} for an image the engine did not have), in the current order.
+   */
+  public static List<String> baseChanges(Map<String, String> recorded, Map<String, String> now) {
+    return InputChanges.bases(recorded, now);
   }
 
   public static Result fingerprint(
@@ -98,6 +109,18 @@ public final class Fingerprinter {
       ContextScan scan,
       Map<String, FileState> previous,
       String previousFilesDigest) {
+    return fingerprint(spec, scan, previous, previousFilesDigest, Map.of());
+  }
+
+  /**
+   * @param bases the Dockerfile's base images with the IDs the engine gave them ({@code ""}: none)
+   */
+  public static Result fingerprint(
+      BuildSpec spec,
+      ContextScan scan,
+      Map<String, FileState> previous,
+      String previousFilesDigest,
+      Map<String, String> bases) {
     Map<String, FileState> prior = previous == null ? Map.of() : previous;
     Map<String, FileState> files = new HashMap<>(scan.all.size() * 2);
     int reused = 0;
@@ -145,14 +168,15 @@ public final class Fingerprinter {
     String dockerfileDigest = files.get(dockerfileKey).sha256();
     String specText = specText(spec);
     return new Result(
-        combine(specText, dockerfileDigest, filesDigest),
+        combine(specText, dockerfileDigest, filesDigest, bases),
         files,
         dockerfileKey,
         dockerfileDigest,
         filesDigest,
         specText,
         racy ? null : scan.stats(),
-        rehashed);
+        rehashed,
+        bases);
   }
 
   /**
@@ -160,15 +184,24 @@ public final class Fingerprinter {
    * build args, target, platform, labels and secret ids ({@link #specText}). What the record's
    * index relies on; no caller outside this class needs it since the check compares the spec text.
    */
-  static String combine(BuildSpec spec, String dockerfileDigest, String filesDigest) {
-    return combine(specText(spec), dockerfileDigest, filesDigest);
+  static String combine(
+      BuildSpec spec, String dockerfileDigest, String filesDigest, Map<String, String> bases) {
+    return combine(specText(spec), dockerfileDigest, filesDigest, bases);
   }
 
-  private static String combine(String specText, String dockerfileDigest, String filesDigest) {
-    StringBuilder text = new StringBuilder("cached-image fingerprint v2\n");
+  /** v3: v2 plus the base images' IDs, so a rebuilt or re-pulled base changes the fingerprint. */
+  private static String combine(
+      String specText, String dockerfileDigest, String filesDigest, Map<String, String> bases) {
+    StringBuilder text = new StringBuilder("cached-image fingerprint v3\n");
     text.append("dockerfile ").append(dockerfileDigest).append('\n');
     text.append("files ").append(filesDigest).append('\n');
-    return sha256Hex(text.append(specText));
+    text.append(specText);
+    for (Map.Entry<String, String> base : bases.entrySet()) {
+      String id = base.getValue();
+      text.append("base ").append(base.getKey()).append(' ');
+      text.append(id.isEmpty() ? "none" : id).append('\n');
+    }
+    return sha256Hex(text);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.cachedimage.core.fingerprint;
 
+import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.spec.BuildSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,5 +59,33 @@ final class InputChanges {
         out.add(prefix + key);
       }
     }
+  }
+
+  static List<String> bases(Map<String, String> recorded, Map<String, String> now) {
+    List<String> changed = new ArrayList<>();
+    for (Map.Entry<String, String> base : now.entrySet()) {
+      String before = recorded.get(base.getKey());
+      if (before != null && !before.equals(base.getValue())) {
+        changed.add(
+            "base image "
+                + base.getKey()
+                + " changed: "
+                + shortId(before)
+                + " -> "
+                + shortId(base.getValue()));
+      } else if (before == null) {
+        changed.add("base image " + base.getKey());
+      }
+    }
+    for (String ref : recorded.keySet()) {
+      if (!now.containsKey(ref)) {
+        changed.add("base image " + ref);
+      }
+    }
+    return changed;
+  }
+
+  private static String shortId(String id) {
+    return id.isEmpty() ? "(none)" : HelpfulSuggestions.shortId(id);
   }
 }

@@ -35,6 +35,8 @@ import java.util.Map;
  * @param buildMillis how long buildx took
  * @param cacheSummary steps and cache hits
  * @param files the stat cache, keyed by context-relative path with {@code /}
+ * @param baseImages the images the Dockerfile builds on, each with the ID the engine had for it
+ *     when the build started ({@code ""}: none); part of the fingerprint
  * @param formatVersion record format, {@value #FORMAT_VERSION}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,18 +52,24 @@ public record BuildRecord(
     long buildMillis,
     CacheSummary cacheSummary,
     Map<String, FileState> files,
+    Map<String, String> baseImages,
     int formatVersion) {
 
   /**
-   * 2 since fingerprint v2 (digests of the Dockerfile and the entry list, then the spec): a record
-   * of format 1 reads as none, so the first build after an upgrade says {@code no record} rather
-   * than {@code inputs changed} with no changed path to show.
+   * 3 since fingerprint v3 (v2, the digests of the Dockerfile and the entry list and the spec, plus
+   * the base images' IDs): a record of an older format reads as none (unusable, with the reason),
+   * so the first build after an upgrade says {@code no record} rather than {@code inputs changed}
+   * with no changed path to show.
    */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   public BuildRecord {
     tags = tags == null ? List.of() : List.copyOf(tags);
     files = files == null ? Map.of() : Map.copyOf(files);
+    baseImages =
+        baseImages == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(baseImages));
   }
 
   /**
@@ -91,6 +99,7 @@ public record BuildRecord(
         buildMillis,
         cacheSummary,
         files,
+        baseImages,
         formatVersion);
   }
 

@@ -60,6 +60,14 @@ final class IndexWriter {
     StringBuilder rest = new StringBuilder(256);
     rest.append("image-id\t").append(record.imageId()).append('\n');
     rest.append("content-tag\t").append(record.contentTag()).append('\n');
+    rest.append("bases\t").append(record.baseImages().size()).append('\n');
+    for (Map.Entry<String, String> base : record.baseImages().entrySet()) {
+      if (unfit(base.getKey()) || unfit(base.getValue())) {
+        Files.deleteIfExists(target);
+        return;
+      }
+      rest.append(base.getKey()).append('\t').append(base.getValue()).append('\n');
+    }
     rest.append("stats\t").append(stats == null ? -1 : stats.length).append('\n');
     ByteArrayOutputStream out = new ByteArrayOutputStream(entries.length() * 2);
     out.write(head.toString().getBytes(StandardCharsets.UTF_8));

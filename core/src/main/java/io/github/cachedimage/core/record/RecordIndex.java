@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class RecordIndex {
   private final String buildSpecText;
   private final String imageId;
   private final String contentTag;
+  private final Map<String, String> bases;
   private final byte[] data;
   private final int statsFrom;
   private final int statsTo;
@@ -58,6 +60,7 @@ public final class RecordIndex {
       String buildSpecText,
       String imageId,
       String contentTag,
+      Map<String, String> bases,
       byte[] data,
       int statsFrom,
       int statsTo,
@@ -69,6 +72,7 @@ public final class RecordIndex {
     this.buildSpecText = buildSpecText;
     this.imageId = imageId;
     this.contentTag = contentTag;
+    this.bases = bases;
     this.data = data;
     this.statsFrom = statsFrom;
     this.statsTo = statsTo;
@@ -117,6 +121,11 @@ public final class RecordIndex {
   /** The record's content tag. */
   public String contentTag() {
     return contentTag;
+  }
+
+  /** The record's base images and their IDs ({@code ""}: the engine had none), in order. */
+  public Map<String, String> bases() {
+    return bases;
   }
 
   /**
@@ -213,6 +222,13 @@ public final class RecordIndex {
       String buildSpecText = in.block("build-spec");
       String imageId = in.value("image-id");
       String contentTag = in.value("content-tag");
+      int baseCount = Integer.parseInt(in.value("bases"));
+      Map<String, String> bases = new LinkedHashMap<>();
+      for (int i = 0; i < baseCount; i++) {
+        String line = in.next();
+        int tab = line.indexOf('\t');
+        bases.put(line.substring(0, tab), line.substring(tab + 1));
+      }
       int statsLength = Integer.parseInt(in.value("stats"));
       int statsFrom = statsLength < 0 ? -1 : in.position;
       in.position += Math.max(statsLength, 0);
@@ -227,6 +243,7 @@ public final class RecordIndex {
               buildSpecText,
               imageId,
               contentTag,
+              bases,
               data,
               statsFrom,
               statsTo,

@@ -111,6 +111,7 @@ final class RecordReader {
                 (int) number(summary.get("cached")),
                 strings(summary.get("from"))),
         files,
+        stringMap(m.get("baseImages")),
         (int) number(m.get("formatVersion")));
   }
 

@@ -60,6 +60,7 @@ final class RecordWriter {
         g.writeEndObject();
       }
       g.writeEndObject();
+      map(g, "baseImages", r.baseImages());
       g.writeNumberField("formatVersion", r.formatVersion());
       g.writeEndObject();
     }

@@ -209,7 +209,7 @@ class FingerprinterTest {
     Fingerprinter.Result first = fp(Map.of());
     assertThat(first.stats()).isNotNull();
     // Its parts give the fingerprint back, and a rescan of the same context lists the same bytes.
-    assertThat(Fingerprinter.combine(spec, first.dockerfileDigest(), first.filesDigest()))
+    assertThat(Fingerprinter.combine(spec, first.dockerfileDigest(), first.filesDigest(), Map.of()))
         .isEqualTo(first.fingerprint());
     assertThat(ContextScan.of(spec, excluded).stats()).isEqualTo(first.stats());
     // The previous entry-list digest is reused only when every entry is a previous one.

@@ -105,6 +105,7 @@ class GhaSupportTest {
             1200,
             new BuildRecord.CacheSummary(3, 1, List.of()),
             Map.of(),
+            Map.of(),
             BuildRecord.FORMAT_VERSION);
     gha.summarize(record, true, Duration.ofMillis(1500), log);
     assertThat(Files.readString(file))

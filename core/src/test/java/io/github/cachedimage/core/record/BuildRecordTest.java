@@ -46,6 +46,7 @@ class BuildRecordTest {
                     10, 1_795_850_647_795_930_420L, 0644, "(dev=fe00,ino=1)", "ab", false),
             "src", new FileState(0, 0, 0755, null, "dir", false),
             "racy.txt", new FileState(1, 2, 0600, null, "cd", true)),
+        Map.of(),
         BuildRecord.FORMAT_VERSION);
   }
 

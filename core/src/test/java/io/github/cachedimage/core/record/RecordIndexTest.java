@@ -52,6 +52,7 @@ class RecordIndexTest {
         1200,
         new BuildRecord.CacheSummary(2, 1, List.of()),
         files,
+        Map.of(),
         BuildRecord.FORMAT_VERSION);
   }
 
