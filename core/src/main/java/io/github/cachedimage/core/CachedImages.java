@@ -128,16 +128,19 @@ public final class CachedImages {
    * As {@link #ensure(BuildSpec, Path)} for the spec the image was recorded with: the spec in the
    * record's index, else in the record, else {@code fallback}'s (given what reading the record
    * found, to say why in an error). The JUnit extension's entry point: it builds what the plugin
-   * built, with the plugin's cache settings, and reads no JSON when the index decides.
+   * built, with the plugin's cache settings, and reads no JSON when the index decides. Recorded
+   * base images with records of their own in the same directory are ensured first, upstream first,
+   * so a base changed since the plugin ran is rebuilt before the image built on it.
    */
   public EnsureResult ensureRecorded(
       String image, Path recordDirectory, Function<RecordRead, BuildSpec> fallback) {
-    return ensure(new RecordStore(recordDirectory, image), null, fallback);
+    RecordStore store = new RecordStore(recordDirectory, image);
+    UpstreamImages.ensure(this, store, new java.util.ArrayList<>());
+    return ensure(store, null, fallback);
   }
 
   /** No lambdas or method references on this path: it runs cold, once per JVM (see the note). */
-  private EnsureResult ensure(
-      RecordStore store, BuildSpec spec, Function<RecordRead, BuildSpec> fallback) {
+  EnsureResult ensure(RecordStore store, BuildSpec spec, Function<RecordRead, BuildSpec> fallback) {
     long start = System.nanoTime();
     try (BuildLock lock = BuildLock.acquire(store, log)) {
       FreshnessCheck check = new FreshnessCheck(images);

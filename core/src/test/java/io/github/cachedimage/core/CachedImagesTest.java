@@ -216,6 +216,62 @@ class CachedImagesTest {
   }
 
   @Test
+  void theExtensionRebuildsAStaleBaseBeforeTheImageBuiltOnIt() throws IOException {
+    buildx.idsFromTags = true;
+    Path baseDir = Files.createDirectories(context.resolve("base"));
+    Path appDir = Files.createDirectories(context.resolve("app"));
+    Files.writeString(baseDir.resolve("Dockerfile"), "FROM scratch\nCOPY b.txt /\n");
+    Files.writeString(baseDir.resolve("b.txt"), "b1");
+    Files.writeString(appDir.resolve("Dockerfile"), "FROM team/base-img\nCOPY a.txt /\n");
+    Files.writeString(appDir.resolve("a.txt"), "a");
+    BuildSpec baseSpec = BuildSpec.builder("team/base-img", baseDir).build();
+    BuildSpec appSpec = BuildSpec.builder("team/app", appDir).build();
+    EnsureResult base = images.ensure(baseSpec, records); // the plugin's run, base first
+    images.ensure(appSpec, records);
+
+    Files.writeString(baseDir.resolve("b.txt"), "b2"); // and then the plugin does not run
+    int before = buildx.builds.size();
+    logged.clear();
+    EnsureResult app =
+        images.ensureRecorded(
+            "team/app",
+            records,
+            read -> {
+              throw new AssertionError("no fallback: " + read);
+            });
+    assertThat(app.built()).isTrue();
+    assertThat(buildx.builds.subList(before, buildx.builds.size()))
+        .extracting(b -> b.spec().image())
+        .containsExactly("team/base-img", "team/app");
+    assertThat(logged)
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    "INFO team/app: building (base image team/base-img changed: "
+                        + base.imageId().substring(0, 19)
+                        + " -> "));
+
+    int after = buildx.builds.size();
+    assertThat(images.ensureRecorded("team/app", records, read -> spec).built()).isFalse();
+    assertThat(buildx.builds).hasSize(after);
+  }
+
+  @Test
+  void recordedImagesBuiltOnEachOtherInACycleAreAnError() throws IOException {
+    Path baseDir = Files.createDirectories(context.resolve("base"));
+    Path appDir = Files.createDirectories(context.resolve("app"));
+    Files.writeString(baseDir.resolve("Dockerfile"), "FROM team/app\n");
+    Files.writeString(appDir.resolve("Dockerfile"), "FROM team/base-img:latest\n");
+    images.ensure(BuildSpec.builder("team/base-img", baseDir).build(), records);
+    images.ensure(BuildSpec.builder("team/app", appDir).build(), records);
+    assertThatThrownBy(() -> images.ensureRecorded("team/app", records, read -> spec))
+        .isInstanceOf(CachedImageException.class)
+        .hasMessage(
+            "the recorded images build on each other in a cycle: team/app -> team/base-img ->"
+                + " team/app; fix the FROM lines of their Dockerfiles");
+  }
+
+  @Test
   void theExtensionBuildsTheRecordedSpecAndFallsBackOnlyWithoutOne() throws IOException {
     images.ensure(spec, records);
     Files.writeString(context.resolve("a.txt"), "changed");
@@ -550,7 +606,12 @@ class CachedImagesTest {
       if (refused.contains(imageIdOrRef)) {
         throw new CachedImageException("the Docker engine answered 500 to " + imageIdOrRef);
       }
-      return Optional.ofNullable(images.get(imageIdOrRef));
+      String id = images.get(imageIdOrRef);
+      boolean untagged =
+          !imageIdOrRef.startsWith("sha256:")
+              && imageIdOrRef.lastIndexOf(':') <= imageIdOrRef.lastIndexOf('/');
+      return Optional.ofNullable(
+          id == null && untagged ? images.get(imageIdOrRef + ":latest") : id);
     }
   }
 
@@ -560,6 +621,9 @@ class CachedImagesTest {
     volatile Info info = new Info("0.29.1", "default", "docker", true);
     volatile boolean failing;
     volatile boolean exportFails;
+
+    /** Each build its own image ID (from its content tag), instead of always sha256:aaa... */
+    volatile boolean idsFromTags;
 
     @Override
     public Info info(String builder) {
@@ -612,7 +676,9 @@ class CachedImagesTest {
       } catch (IOException e) {
         throw new AssertionError(e);
       }
-      String id = "sha256:" + "a".repeat(64);
+      String fp =
+          invocation.tags().get(0).substring(invocation.tags().get(0).lastIndexOf("fp-") + 3);
+      String id = "sha256:" + (idsFromTags ? fp.repeat(6).substring(0, 64) : "a".repeat(64));
       for (String tag : invocation.tags()) {
         engine.images.put(tag, id);
       }
