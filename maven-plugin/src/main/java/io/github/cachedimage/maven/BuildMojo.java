@@ -1,6 +1,7 @@
 package io.github.cachedimage.maven;
 
 import io.github.cachedimage.core.BuildFailedException;
+import io.github.cachedimage.core.BuildOrder;
 import io.github.cachedimage.core.CachedImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.base.CachedImageException;
@@ -26,6 +27,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -149,6 +151,9 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(defaultValue = "${session}", readonly = true, required = true)
   MavenSession session;
 
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution mojoExecution;
+
   private final Supplier<DockerImages> images;
   private final Function<DockerImages, Buildx> buildx;
 
@@ -169,6 +174,14 @@ public class BuildMojo extends AbstractMojo {
       return;
     }
     BuildSpec spec = toSpec();
+    try {
+      ReactorBuilds builds = ReactorBuilds.of(session, project, mojoExecution, spec);
+      if (builds.current() >= 0) {
+        BuildOrder.check(builds.steps(), builds.current());
+      }
+    } catch (CachedImageException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
+    }
     Path recordDirectory = project.getBasedir().toPath().resolve(RecordStore.DEFAULT_DIRECTORY);
     DockerImages engine = images.get();
     try {

@@ -71,11 +71,20 @@ public final class BaseImages {
     if (named != null) {
       return named;
     }
-    if (!ref.isEmpty() && ref.chars().allMatch(Character::isDigit) && ref.length() < 6) {
+    if (!ref.isEmpty() && ref.length() < 6 && digits(ref)) {
       int index = Integer.parseInt(ref);
       return index < before ? stages.get(index) : null;
     }
     return null;
+  }
+
+  private static boolean digits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Stage byName(List<Stage> stages, String name) {

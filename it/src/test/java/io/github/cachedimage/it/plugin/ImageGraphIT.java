@@ -65,6 +65,42 @@ class ImageGraphIT {
         .assertLogContains(APP + ": building (base image " + BASE + " changed: ");
   }
 
+  @Test
+  void anExecutionBeforeTheOneThatBuildsItsBaseFailsBeforeBuilding() throws Exception {
+    MavenSample sample = MavenSample.copy("build-image-graph-wrong-order");
+    sample
+        .run("verify")
+        .assertFailure()
+        .assertLogContains(
+            APP
+                + ": its Dockerfile builds on "
+                + BASE
+                + ", which execution 'base' of module build-image-graph-wrong-order builds after"
+                + " execution 'app' of module build-image-graph-wrong-order. Fix: put execution"
+                + " 'base' before 'app' in the POM (executions bound to one phase run in POM"
+                + " order)");
+    assertThat(sample.record(APP)).isEmpty();
+  }
+
+  @Test
+  void imagesBuildingOnEachOtherInACycleFailBeforeBuilding() throws Exception {
+    MavenSample sample = MavenSample.copy("build-image-graph");
+    sample.write("base/Dockerfile", "FROM " + APP + "\nCOPY base.txt /base.txt\n");
+    sample
+        .run("verify")
+        .assertFailure()
+        .assertLogContains(
+            "images build on each other in a cycle: "
+                + BASE
+                + " (execution 'base' of module build-image-graph) -> "
+                + APP
+                + " (execution 'app' of module build-image-graph) -> "
+                + BASE
+                + ". Fix: change the FROM (or COPY --from) lines so that no image builds on"
+                + " itself");
+    assertThat(sample.record(BASE)).isEmpty();
+  }
+
   private static String run(String image) {
     return Docker.docker("run", "--rm", image).requireSuccess().output();
   }
