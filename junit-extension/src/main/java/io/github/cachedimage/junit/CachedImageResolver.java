@@ -41,7 +41,7 @@ public final class CachedImageResolver {
    * @throws IllegalStateException when the image cannot be had, with the reason
    */
   public static DockerImageName ensure(String image) {
-    return ensure(image, Locations.fromSystemProperties().recordDirectory());
+    return ensure(image, Locations.fromSystemProperties().recordDirectoryFor(image));
   }
 
   /**
@@ -60,7 +60,8 @@ public final class CachedImageResolver {
    * as a registry mirror prefix), which {@link #ensure(String)}'s name would be.
    */
   public static RemoteDockerImage remoteImage(String image) {
-    return ensureImage(image, Locations.fromSystemProperties().recordDirectory()).remoteImage();
+    return ensureImage(image, Locations.fromSystemProperties().recordDirectoryFor(image))
+        .remoteImage();
   }
 
   private static EnsuredImage ensureImage(String image, Path recordDirectory) {

@@ -57,7 +57,7 @@ record ImageRequest(
             .normalize();
     return new ImageRequest(
         image.trim(),
-        locations.recordDirectory(),
+        locations.recordDirectoryFor(image.trim()),
         contextDirectory,
         dockerfilePath,
         new TreeMap<>(buildArgs));

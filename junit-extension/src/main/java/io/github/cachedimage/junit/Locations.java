@@ -40,6 +40,20 @@ record Locations(Path baseDirectory, Path recordDirectory) {
     return new Locations(base, records);
   }
 
+  /**
+   * Where this image's record is: the record directory when it holds the record or was given
+   * explicitly; else, in a multi-module build, the directory a reactor root's pointer names (the
+   * plugin's execution in another module leaves one, see {@code RecordStore#pointerFile}).
+   */
+  Path recordDirectoryFor(String image) {
+    Path standard = baseDirectory.resolve(RecordStore.DEFAULT_DIRECTORY).normalize();
+    if (!recordDirectory.equals(standard)
+        || java.nio.file.Files.exists(new RecordStore(recordDirectory, image).recordFile())) {
+      return recordDirectory;
+    }
+    return RecordStore.pointedTo(baseDirectory, image).orElse(recordDirectory);
+  }
+
   /** Discovery from system properties only (the programmatic entry point). */
   static Locations fromSystemProperties() {
     return discover(name -> Optional.ofNullable(System.getProperty(name)));

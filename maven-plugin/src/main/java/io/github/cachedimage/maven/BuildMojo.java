@@ -192,6 +192,7 @@ public class BuildMojo extends AbstractMojo {
       Properties properties = project.getProperties();
       properties.setProperty("cachedimage." + spec.image() + ".id", result.imageId());
       properties.setProperty("cachedimage." + spec.image() + ".tag", result.contentTag());
+      pointFromReactorRoot(spec.image(), recordDirectory);
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e) + e.getMessage(), e);
     } catch (DockerUnavailableException
@@ -211,6 +212,25 @@ public class BuildMojo extends AbstractMojo {
           // best effort
         }
       }
+    }
+  }
+
+  /**
+   * In a multi-module build, leaves a pointer to this module's record in the reactor root's record
+   * directory, so that tests in another module (which hold only {@code @CachedImage}) find it.
+   */
+  private void pointFromReactorRoot(String image, Path recordDirectory) {
+    MavenProject top = session == null ? null : session.getTopLevelProject();
+    if (top == null
+        || top.getBasedir() == null
+        || top.getBasedir().toPath().equals(project.getBasedir().toPath())) {
+      return;
+    }
+    Path rootRecords = top.getBasedir().toPath().resolve(RecordStore.DEFAULT_DIRECTORY);
+    try {
+      new RecordStore(rootRecords, image).writePointer(recordDirectory);
+    } catch (CachedImageException e) {
+      getLog().debug(e.getMessage()); // only tests in other modules would have used it
     }
   }
 

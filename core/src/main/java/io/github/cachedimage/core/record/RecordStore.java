@@ -3,6 +3,7 @@ package io.github.cachedimage.core.record;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,6 +57,48 @@ public final class RecordStore {
   /** {@code <image>.lock}: the file lock serialising builds of the image across JVMs. */
   public Path lockFile() {
     return directory.resolve(stem.concat(".lock"));
+  }
+
+  /**
+   * {@code <image>.location}: in a reactor's root record directory, where a module's plugin
+   * execution keeps the record of this image (one line, the directory), so a test in another module
+   * finds it without configuration.
+   */
+  public Path pointerFile() {
+    return directory.resolve(stem.concat(".location"));
+  }
+
+  /** Points this directory's {@link #pointerFile()} at the directory holding the record. */
+  public void writePointer(Path recordDirectory) {
+    try {
+      Files.createDirectories(directory);
+      AtomicFiles.write(
+          pointerFile(),
+          recordDirectory.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new CachedImageException(image + ": cannot write " + pointerFile() + ": " + e, e);
+    }
+  }
+
+  /**
+   * The directory holding the image's record by the pointer in {@code <dir>/target/cached-image} of
+   * {@code start} or of its nearest ancestor that has one, if that record exists.
+   */
+  public static Optional<Path> pointedTo(Path start, String image) {
+    for (Path dir = start; dir != null; dir = dir.getParent()) {
+      Path pointer = new RecordStore(dir.resolve(DEFAULT_DIRECTORY), image).pointerFile();
+      if (Files.isRegularFile(pointer)) {
+        try {
+          Path target = Path.of(Files.readString(pointer, StandardCharsets.UTF_8).strip());
+          if (Files.isRegularFile(new RecordStore(target, image).recordFile())) {
+            return Optional.of(target);
+          }
+        } catch (IOException | RuntimeException e) {
+          // an unreadable pointer is as good as none
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /**
