@@ -37,6 +37,9 @@ public final class BuildOrder {
    * @throws CachedImageException naming the builds and the fix, when the order cannot work
    */
   public static void check(List<Step> steps, int current) {
+    if (steps.size() < 2) {
+      return; // nothing to order: no Dockerfile is read (a one-image build pays nothing)
+    }
     List<List<Integer>> upstreams = new ArrayList<>();
     for (Step step : steps) {
       upstreams.add(upstreams(step, steps));

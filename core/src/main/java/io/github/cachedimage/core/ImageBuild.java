@@ -57,6 +57,7 @@ final class ImageBuild {
     if (BuildxVersion.tooOld(info.version())) {
       throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
     }
+    requireVisibleBases(spec, store, fp, info);
     String contentTag = spec.image() + ":fp-" + fp.fingerprint().substring(0, 12);
     List<String> tags = List.of(contentTag, spec.image() + ":latest");
     Path metadata = null;
@@ -117,6 +118,28 @@ final class ImageBuild {
       throw new CachedImageException(spec.image() + ": " + e, e);
     } finally {
       deleteQuietly(metadata);
+    }
+  }
+
+  /**
+   * A builder other than the {@code docker} driver runs BuildKit apart from the engine and cannot
+   * see the engine's images: a base image that cached-image built here (it has a record next to
+   * this one, and was only loaded, never pushed) would fail late, as BuildKit's "pull access
+   * denied". Say so before building.
+   */
+  private static void requireVisibleBases(
+      BuildSpec spec, RecordStore store, Fingerprinter.Result fp, Buildx.Info info) {
+    if ("docker".equals(info.driver())) {
+      return;
+    }
+    for (String ref : fp.bases().keySet()) {
+      String repository = UpstreamImages.repository(ref);
+      if (repository != null
+          && !fp.bases().get(ref).isEmpty()
+          && Files.exists(new RecordStore(store.directory(), repository).recordFile())) {
+        throw new BuildxUnsupportedException(
+            HelpfulSuggestions.baseOnlyInEngine(spec.image(), ref, info.builder(), info.driver()));
+      }
     }
   }
 

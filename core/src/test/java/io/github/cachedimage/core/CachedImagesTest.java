@@ -257,6 +257,29 @@ class CachedImagesTest {
   }
 
   @Test
+  void aBuilderThatCannotSeeTheEngineFailsEarlyOnABaseBuiltHere() throws IOException {
+    Path baseDir = Files.createDirectories(context.resolve("base"));
+    Path appDir = Files.createDirectories(context.resolve("app"));
+    Files.writeString(baseDir.resolve("Dockerfile"), "FROM scratch\n");
+    Files.writeString(appDir.resolve("Dockerfile"), "FROM team/base-img\n");
+    images.ensure(BuildSpec.builder("team/base-img", baseDir).build(), records);
+    buildx.info = new Buildx.Info("0.29.1", "ci", "docker-container", false);
+    int before = buildx.builds.size();
+    assertThatThrownBy(() -> images.ensure(BuildSpec.builder("team/app", appDir).build(), records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessageStartingWith(
+            "team/app: its Dockerfile builds on team/base-img, which exists only in the Docker"
+                + " engine (cached-image built it and loaded it there), but buildx builder 'ci'"
+                + " uses the docker-container driver, which cannot see the engine's images. Fix:");
+    assertThat(buildx.builds).hasSize(before);
+    // an image from elsewhere is the builder's to pull
+    Files.writeString(appDir.resolve("Dockerfile"), "FROM busybox\n");
+    engine.images.put("busybox", "sha256:" + "b".repeat(64));
+    images.ensure(BuildSpec.builder("team/app", appDir).build(), records);
+    assertThat(buildx.builds).hasSize(before + 1);
+  }
+
+  @Test
   void recordedImagesBuiltOnEachOtherInACycleAreAnError() throws IOException {
     Path baseDir = Files.createDirectories(context.resolve("base"));
     Path appDir = Files.createDirectories(context.resolve("app"));

@@ -67,6 +67,22 @@ public final class HelpfulSuggestions {
         + " get it)";
   }
 
+  public static String baseOnlyInEngine(String image, String base, String builder, String driver) {
+    return image
+        + ": its Dockerfile builds on "
+        + base
+        + ", which exists only in the Docker engine (cached-image built it and loaded it there),"
+        + " but buildx builder '"
+        + builder
+        + "' uses the "
+        + driver
+        + " driver, which cannot see the engine's images. Fix: build with the docker driver and"
+        + " the containerd image store (<builder>default</builder>, or 'docker buildx use"
+        + " default'), or push "
+        + base
+        + " to a registry and name it there in the FROM line.";
+  }
+
   public static String dockerfileMissing(java.nio.file.Path dockerfile) {
     return "Dockerfile not found: "
         + dockerfile
