@@ -1,4 +1,5 @@
 import com.github.dockerjava.api.DockerClient;
+import io.github.cachedimage.core.engine.DockerEndpoints;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
@@ -43,8 +44,8 @@ public class UpToDateBenchmark {
       // as the Maven plugin does it: the engine's local socket when there is one
       long t0 = System.nanoTime();
       DockerImages engine =
-          UnixSocketImages.forEnvironment(System.getenv()).map(DockerImages.class::cast).orElseGet(() -> new DockerJavaImages(client()));
-      Freshness f = CachedImages.create(BuildLog.silent(), engine).check(spec, records);
+          UnixSocketImages.forEndpoint(DockerEndpoints.fromEnvironment()).map(DockerImages.class::cast).orElseGet(() -> new DockerJavaImages(client(), "DOCKER_HOST"));
+      Freshness f = CachedImages.create(BuildLog.silent(), engine, DockerEndpoints::fromEnvironment).check(spec, records);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       System.out.println(f.status() + " " + ms);
       return;
@@ -52,7 +53,7 @@ public class UpToDateBenchmark {
     Path results = Path.of(args[2]);
     createContext(context);
     try (DockerClient client = client()) {
-      CachedImages images = CachedImages.create(printing(), new DockerJavaImages(client));
+      CachedImages images = CachedImages.create(printing(), new DockerJavaImages(client, "DOCKER_HOST"), DockerEndpoints::fromEnvironment);
       System.out.println("building once ...");
       EnsureResult built = images.ensure(spec, records);
       System.out.printf("first build: %d ms (buildx %d ms)%n", built.elapsed().toMillis(), built.record().buildMillis());
@@ -61,7 +62,7 @@ public class UpToDateBenchmark {
       CachedImages quiet =
           CachedImages.create(
               BuildLog.silent(),
-              UnixSocketImages.forEnvironment(System.getenv()).map(DockerImages.class::cast).orElseGet(() -> new DockerJavaImages(client)));
+              UnixSocketImages.forEndpoint(DockerEndpoints.fromEnvironment()).map(DockerImages.class::cast).orElseGet(() -> new DockerJavaImages(client, "DOCKER_HOST")), DockerEndpoints::fromEnvironment);
       List<Long> check = new ArrayList<>();
       List<Long> ensure = new ArrayList<>();
       for (int i = 0; i < 25; i++) {

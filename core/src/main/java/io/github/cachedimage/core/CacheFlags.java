@@ -68,7 +68,8 @@ final class CacheFlags implements AutoCloseable {
       return new CacheFlags(from, to, null, null, log);
     }
     if (!info.canExport("local")) {
-      log.warn(HelpfulSuggestions.defaultCacheUnavailable(info.builder()));
+      // a documented fallback, not a fault: nothing was configured that now does not work
+      log.info(spec.image() + ": " + HelpfulSuggestions.defaultCacheUnavailable(info.builder()));
       return new CacheFlags(from, to, null, null, log);
     }
     DefaultLocalCache cache =

@@ -5,8 +5,10 @@ import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.BuildxUnsupportedException;
 import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import io.github.cachedimage.core.gha.GhaSupport;
 import io.github.cachedimage.core.record.BuildRecord;
@@ -18,7 +20,9 @@ import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The entry point both adapters call: is the recorded image fresh, and if not, build it with
@@ -42,6 +46,7 @@ public final class CachedImages {
   private final Path defaultCacheRoot;
   private final Map<String, String> environment;
   private final boolean ghaStrict;
+  private final String engineUse;
 
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx) {
     this(log, images, buildx, null);
@@ -52,7 +57,7 @@ public final class CachedImages {
    *     DefaultLocalCache#root()} ({@code ~/.cache/cached-image}, overridable)
    */
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
-    this(log, images, buildx, defaultCacheRoot, System.getenv(), false);
+    this(log, images, buildx, defaultCacheRoot, System.getenv(), false, "this build uses");
   }
 
   private CachedImages(
@@ -61,13 +66,15 @@ public final class CachedImages {
       Buildx buildx,
       Path defaultCacheRoot,
       Map<String, String> environment,
-      boolean ghaStrict) {
+      boolean ghaStrict,
+      String engineUse) {
     this.log = log;
     this.images = images;
     this.buildx = buildx;
     this.defaultCacheRoot = defaultCacheRoot;
     this.environment = Map.copyOf(environment);
     this.ghaStrict = ghaStrict;
+    this.engineUse = engineUse;
   }
 
   /**
@@ -76,7 +83,8 @@ public final class CachedImages {
    * buildx process still inherits the real environment.
    */
   public CachedImages withEnvironment(Map<String, String> environment) {
-    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, ghaStrict);
+    return new CachedImages(
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse);
   }
 
   /**
@@ -86,12 +94,26 @@ public final class CachedImages {
    * and building without it.
    */
   public CachedImages withGhaStrict(boolean strict) {
-    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, strict);
+    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, strict, engineUse);
   }
 
-  /** With the real {@code docker buildx} CLI. */
-  public static CachedImages create(BuildLog log, DockerImages images) {
-    return new CachedImages(log, images, new CliBuildx());
+  /**
+   * The same, naming what this engine is for when a rebuild is needed because the image was built
+   * on another engine: {@code image built on engine A, <engineUse> engine B}. The JUnit extension
+   * says {@code tests run on}; the default is {@code this build uses}.
+   */
+  public CachedImages withEngineUse(String engineUse) {
+    return new CachedImages(
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse);
+  }
+
+  /**
+   * With the real {@code docker buildx} CLI, pointed at {@code endpoint}: the engine {@code images}
+   * asks, so the build loads where the check looks.
+   */
+  public static CachedImages create(
+      BuildLog log, DockerImages images, Supplier<DockerEndpoint> endpoint) {
+    return new CachedImages(log, images, new CliBuildx(endpoint));
   }
 
   /**
@@ -189,7 +211,7 @@ public final class CachedImages {
       log.info(result.summary());
       return result;
     }
-    log.info(spec.image() + ": building (" + freshness.describe() + ")");
+    log.info(spec.image() + ": building (" + reason(freshness) + ")");
     ImageBuild.Built built =
         new ImageBuild(log, images, buildx, defaultCacheRoot)
             .run(spec, store, verdict.fingerprint(), gha);
@@ -201,6 +223,36 @@ public final class CachedImages {
             Duration.ofNanos(System.nanoTime() - start));
     log.info(result.summary());
     return result;
+  }
+
+  /**
+   * Why a build is needed. An image missing because it was built on another engine (a docker
+   * context switched, tests on Testcontainers' engine) says so: a rebuild every run is otherwise a
+   * mystery. Costs one engine question, on the build path only.
+   */
+  private String reason(Freshness freshness) {
+    String reason = freshness.describe();
+    BuildRecord record =
+        freshness.status() == Freshness.Status.NO_RECORD ? null : freshness.record();
+    if (record == null || record.engine() == null || record.engine().id() == null) {
+      return reason;
+    }
+    EngineInfo current;
+    try {
+      current = images.engine();
+    } catch (CachedImageException e) {
+      return reason; // the build reports an unreachable engine itself
+    }
+    if (current.id().isEmpty() || current.id().equals(record.engine().id())) {
+      return reason;
+    }
+    String builtOn =
+        new EngineInfo(
+                record.engine().id(), Objects.toString(record.engine().host(), "?"), "", false)
+            .describe();
+    String moved =
+        "image built on engine " + builtOn + ", " + engineUse + " engine " + current.describe();
+    return freshness.status() == Freshness.Status.IMAGE_GONE ? moved : moved + "; " + reason;
   }
 
   /**

@@ -10,6 +10,7 @@ import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.BuildxUnsupportedException;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import io.github.cachedimage.core.gha.GhaSupport;
 import io.github.cachedimage.core.gha.Redaction;
@@ -53,10 +54,12 @@ final class ImageBuild {
     if (!images.isReachable()) {
       throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
     }
+    EngineInfo engine = images.engine();
     Buildx.Info info = buildx.info(spec.builder());
     if (BuildxVersion.tooOld(info.version())) {
       throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
     }
+    requireCapableEngine(engine, info);
     requireVisibleBases(spec, store, fp, info);
     String contentTag = spec.image() + ":fp-" + fp.fingerprint().substring(0, 12);
     List<String> tags = List.of(contentTag, spec.image() + ":latest");
@@ -109,6 +112,7 @@ final class ImageBuild {
               summary,
               fp.files(),
               fp.bases(),
+              new BuildRecord.Engine(engine.id(), engine.host()),
               BuildRecord.FORMAT_VERSION);
       if (!store.write(record, fp)) {
         log.debug(spec.image() + ": no record index written; the next check reads the record");
@@ -118,6 +122,25 @@ final class ImageBuild {
       throw new CachedImageException(spec.image() + ": " + e, e);
     } finally {
       deleteQuietly(metadata);
+    }
+  }
+
+  /**
+   * The {@code docker} driver builds inside the engine itself: Podman's Docker-compatible service
+   * has no BuildKit to do it, and engines before 24 cannot export every cache or load reliably.
+   * Other drivers run their own BuildKit and only load into the engine.
+   */
+  private static void requireCapableEngine(EngineInfo engine, Buildx.Info info) {
+    if (!"docker".equals(info.driver())) {
+      return;
+    }
+    if (engine.podman()) {
+      throw new BuildxUnsupportedException(HelpfulSuggestions.podmanEngine(engine.host()));
+    }
+    if (engine.tooOld()) {
+      throw new BuildxUnsupportedException(
+          HelpfulSuggestions.engineTooOld(
+              engine.host(), engine.version(), EngineInfo.MINIMUM_MAJOR_VERSION));
     }
   }
 

@@ -10,6 +10,7 @@ import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.BuildxUnsupportedException;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
@@ -540,6 +541,53 @@ class CachedImagesTest {
   }
 
   @Test
+  void theRecordKeepsTheEngineAndAnotherEngineIsNamedAsTheReason() {
+    EnsureResult built = images.ensure(spec, records);
+    assertThat(built.record().engine())
+        .isEqualTo(new BuildRecord.Engine("engine-one-id", "unix:///var/run/docker.sock"));
+    assertThat(new RecordStore(records, "greeter").record().orElseThrow().engine())
+        .isEqualTo(built.record().engine());
+
+    engine.images.clear(); // the same record, asked on another engine that lacks the image
+    engine.identity =
+        new EngineInfo("engine-two-id", "unix:///var/run/other.sock", "28.5.2", false);
+    logged.clear();
+    images.withEngineUse("tests run on").ensure(spec, records);
+    assertThat(logged)
+        .contains(
+            "INFO greeter: building (image built on engine engine-one-i (unix:///var/run/docker.sock),"
+                + " tests run on engine engine-two-i (unix:///var/run/other.sock))");
+
+    engine.images.clear(); // same engine as recorded: the plain reason
+    logged.clear();
+    images.ensure(spec, records);
+    assertThat(logged)
+        .contains("INFO greeter: building (image sha256:aaaaaaaaaaaa is gone from the engine)");
+  }
+
+  @Test
+  void podmanAndOldEnginesAreRefusedBeforeBuildingWithTheDockerDriver() {
+    engine.identity = new EngineInfo("", "unix:///run/podman/podman.sock", "5.2.0", true);
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessageContaining(
+            "unix:///run/podman/podman.sock is Podman's Docker-compatible service");
+    engine.identity = new EngineInfo("x", "tcp://old:2375", "20.10.24", false);
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessage(
+            "Docker engine 20.10.24 at tcp://old:2375 is older than 24.0, the oldest cached-image"
+                + " supports (its BuildKit cannot export the caches or load the image reliably)."
+                + " Upgrade Docker.");
+    assertThat(buildx.builds).isEmpty();
+
+    // a builder with its own BuildKit only loads into the engine
+    buildx.info = new Buildx.Info("0.29.1", "remote-kit", "docker-container", false);
+    images.ensure(spec, records);
+    assertThat(buildx.builds).hasSize(1);
+  }
+
+  @Test
   void buildxTooOld() {
     buildx.info = new Buildx.Info("0.20.1", "default", "docker", true);
     assertThatThrownBy(() -> images.ensure(spec, records))
@@ -559,6 +607,20 @@ class CachedImagesTest {
                 + " which cannot export cache type=local. Fix: enable the containerd image store")
         .hasMessageContaining("docker buildx create --name cached-image --driver docker-container");
     assertThat(buildx.builds).isEmpty();
+  }
+
+  @Test
+  void theDefaultCacheIsTurnedOffWithOneInfoLineWhenTheBuilderCannotExport() {
+    buildx.info = new Buildx.Info("0.29.1", "default", "docker", false);
+    images.ensure(BuildSpec.builder("greeter", context).build(), records);
+    assertThat(buildx.builds).singleElement().satisfies(b -> assertThat(b.cacheTo()).isEmpty());
+    assertThat(logged)
+        .filteredOn(line -> line.contains("default local cache"))
+        .containsExactly(
+            "INFO greeter: default local cache off: buildx builder 'default' uses the docker driver"
+                + " without the containerd image store, which cannot export cache (enable the"
+                + " containerd image store, or configure <cacheTo>/<cacheFrom> with type=inline, to"
+                + " keep layers between runs)");
   }
 
   @Test
@@ -614,10 +676,17 @@ class CachedImagesTest {
     final List<String> asked = new CopyOnWriteArrayList<>();
     final Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     volatile boolean reachable = true;
+    volatile EngineInfo identity =
+        new EngineInfo("engine-one-id", "unix:///var/run/docker.sock", "28.5.2", false);
 
     @Override
     public boolean isReachable() {
       return reachable;
+    }
+
+    @Override
+    public EngineInfo engine() {
+      return identity;
     }
 
     @Override

@@ -1,12 +1,15 @@
 package io.github.cachedimage.junit;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.transport.SSLConfig;
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import java.net.URI;
 import java.nio.file.Path;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.TransportConfig;
 
 /**
  * The extension's one seam to the Docker engine: the docker-java client that the user's
@@ -25,6 +28,12 @@ interface DockerAccess {
 
   /** The engine's images, for the core's freshness check. */
   DockerImages images();
+
+  /**
+   * The engine Testcontainers uses, for {@code docker buildx}: a build made for a test must load
+   * where the test's containers run, whatever the CLI's current context says.
+   */
+  DockerEndpoint endpoint();
 
   /** Tags an image ({@code docker tag ID repository:tag}). */
   void tag(String imageId, String repository, String tag);
@@ -83,7 +92,32 @@ interface DockerAccess {
       if (host != null && "unix".equals(host.getScheme()) && host.getPath() != null) {
         return new UnixSocketImages(Path.of(host.getPath()));
       }
-      return new DockerJavaImages(client);
+      return new DockerJavaImages(client, String.valueOf(host));
+    }
+
+    @Override
+    public DockerEndpoint endpoint() {
+      return endpointOf(DockerClientFactory.instance().getTransportConfig());
+    }
+
+    /**
+     * Testcontainers' host and, for TLS, its certificate directory. Testcontainers shades
+     * docker-java's {@code LocalDirectorySSLConfig}, so its one accessor is found by name.
+     */
+    static DockerEndpoint endpointOf(TransportConfig transport) {
+      String host = transport.getDockerHost().toString();
+      SSLConfig ssl = transport.getSslConfig();
+      if (ssl == null) {
+        return DockerEndpoint.of(host, "Testcontainers");
+      }
+      Path certs = null;
+      try {
+        Object dir = ssl.getClass().getMethod("getDockerCertPath").invoke(ssl);
+        certs = dir == null ? null : Path.of(dir.toString());
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // another SSLConfig (a keystore): buildx gets the CLI's default certificates
+      }
+      return new DockerEndpoint(host, true, certs, null, "Testcontainers");
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -39,7 +40,8 @@ final class ImageEnsurer {
     CompletableFuture<EnsureResult> ensured =
         CompletableFuture.supplyAsync(
             () ->
-                CachedImages.create(log, images)
+                CachedImages.create(log, images, docker::endpoint)
+                    .withEngineUse("tests run on")
                     .ensureRecorded(
                         request.image(), request.recordDirectory(), request::fallbackSpec),
             EXECUTOR);
@@ -96,6 +98,19 @@ final class ImageEnsurer {
         throw new DockerUnavailableException(docker.unreachableReason());
       }
       return docker.images().findImage(imageIdOrRef);
+    }
+
+    @Override
+    public boolean hasImage(String imageId) {
+      if (!docker.isReachable()) {
+        throw new DockerUnavailableException(docker.unreachableReason());
+      }
+      return docker.images().hasImage(imageId);
+    }
+
+    @Override
+    public EngineInfo engine() {
+      return docker.images().engine();
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.cachedimage.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +92,11 @@ final class Fixtures {
           return Optional.empty();
         }
       };
+    }
+
+    @Override
+    public DockerEndpoint endpoint() {
+      return DockerEndpoint.of("unix:///simulated.sock", "test");
     }
 
     @Override

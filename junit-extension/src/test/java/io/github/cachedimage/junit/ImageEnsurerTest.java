@@ -3,6 +3,7 @@ package io.github.cachedimage.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cachedimage.core.base.BuildLog;
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import io.github.cachedimage.core.record.BuildRecord;
@@ -104,6 +105,11 @@ class ImageEnsurerTest {
     public Optional<String> findImage(String imageIdOrRef) {
       asked.add(imageIdOrRef);
       return Optional.ofNullable(references.get(imageIdOrRef));
+    }
+
+    @Override
+    public DockerEndpoint endpoint() {
+      return DockerEndpoint.of("unix:///simulated.sock", "test");
     }
 
     @Override

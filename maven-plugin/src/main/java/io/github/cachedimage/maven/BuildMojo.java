@@ -8,6 +8,8 @@ import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.BuildxUnsupportedException;
 import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerEndpoint;
+import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
@@ -24,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
@@ -154,15 +155,16 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(defaultValue = "${mojoExecution}", readonly = true)
   MojoExecution mojoExecution;
 
-  private final Supplier<DockerImages> images;
-  private final Function<DockerImages, Buildx> buildx;
+  private final Function<DockerEndpoint, DockerImages> images;
+  private final Function<DockerEndpoint, Buildx> buildx;
 
   public BuildMojo() {
-    this(MavenDockerImages::new, images -> new CliBuildx());
+    this(MavenDockerImages::new, CliBuildx::new);
   }
 
   /** For tests: substitutes the engine and buildx. */
-  BuildMojo(Supplier<DockerImages> images, Function<DockerImages, Buildx> buildx) {
+  BuildMojo(
+      Function<DockerEndpoint, DockerImages> images, Function<DockerEndpoint, Buildx> buildx) {
     this.images = images;
     this.buildx = buildx;
   }
@@ -183,10 +185,19 @@ public class BuildMojo extends AbstractMojo {
       throw new MojoExecutionException(e.getMessage(), e);
     }
     Path recordDirectory = project.getBasedir().toPath().resolve(RecordStore.DEFAULT_DIRECTORY);
-    DockerImages engine = images.get();
+    // One endpoint for the engine questions and for buildx, resolved as the docker CLI does.
+    DockerEndpoint endpoint;
+    DockerImages engine;
+    try {
+      endpoint = DockerEndpoints.fromEnvironment();
+      getLog().debug("cached-image: Docker engine " + endpoint.describe());
+      engine = images.apply(endpoint);
+    } catch (DockerUnavailableException e) {
+      throw new MojoExecutionException(e.getMessage(), e);
+    }
     try {
       CachedImages cachedImages =
-          new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(engine))
+          new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(endpoint))
               .withGhaStrict(ghaStrict);
       EnsureResult result = cachedImages.ensure(spec, recordDirectory);
       Properties properties = project.getProperties();
@@ -199,11 +210,9 @@ public class BuildMojo extends AbstractMojo {
         | BuildxUnsupportedException
         | BuildFailedException
         | GhaCacheUnavailableException e) {
-      throw new MojoExecutionException(e.getMessage(), e);
+      throw new MojoExecutionException(forProject(spec.image(), e.getMessage(), false), e);
     } catch (CachedImageException e) {
-      String message = e.getMessage();
-      throw new MojoExecutionException(
-          message.startsWith(spec.image() + ": ") ? message : spec.image() + ": " + message, e);
+      throw new MojoExecutionException(forProject(spec.image(), e.getMessage(), true), e);
     } finally {
       if (engine instanceof AutoCloseable closeable) {
         try {
@@ -213,6 +222,19 @@ public class BuildMojo extends AbstractMojo {
         }
       }
     }
+  }
+
+  /**
+   * Maven prints a failure as {@code ... on project greeter: <message>}: the image's name in front
+   * of the message only when it says something the project's name does not.
+   */
+  private String forProject(String image, String message, boolean nameImage) {
+    String prefix = image + ": ";
+    boolean named = message.startsWith(prefix);
+    if (project != null && image.equals(project.getArtifactId())) {
+      return named ? message.substring(prefix.length()) : message;
+    }
+    return named || !nameImage ? message : prefix + message;
   }
 
   /**

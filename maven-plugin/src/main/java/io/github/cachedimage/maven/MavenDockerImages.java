@@ -6,29 +6,48 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
+import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The plugin's Docker API access: plain HTTP on the local socket when the engine is one (fast in a
- * cold JVM, see {@link UnixSocketImages}), else docker-java with the zero-dependency transport,
- * configured like the docker CLI ({@code DOCKER_HOST}, {@code ~/.docker/config.json}, TLS).
+ * The plugin's Docker API access to one resolved {@link DockerEndpoint}: plain HTTP on the local
+ * socket when the engine is one (fast in a cold JVM, see {@link UnixSocketImages}), else
+ * docker-java with the zero-dependency transport ({@code tcp://} with or without TLS, {@code
+ * npipe://}).
  */
 final class MavenDockerImages implements DockerImages, AutoCloseable {
   private DockerClient client;
   private final DockerImages images;
 
-  MavenDockerImages() {
-    Optional<UnixSocketImages> socket = UnixSocketImages.forEnvironment(System.getenv());
+  /**
+   * @throws DockerUnavailableException for {@code ssh://}, which only the docker CLI speaks
+   */
+  MavenDockerImages(DockerEndpoint endpoint) {
+    Optional<UnixSocketImages> socket = UnixSocketImages.forEndpoint(endpoint);
     if (socket.isPresent()) {
       this.images = socket.get();
       return;
     }
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    if (endpoint.isSsh()) {
+      throw new DockerUnavailableException(HelpfulSuggestions.sshEndpoint(endpoint.describe()));
+    }
+    // Explicit host and TLS: docker-java must not resolve an engine of its own.
+    DefaultDockerClientConfig.Builder builder =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(endpoint.host())
+            .withDockerTlsVerify(endpoint.tlsVerify());
+    if (endpoint.certPath() != null) {
+      builder.withDockerCertPath(endpoint.certPath().toString());
+    }
+    DockerClientConfig config = builder.build();
     DockerHttpClient http =
         new ZerodepDockerHttpClient.Builder()
             .dockerHost(config.getDockerHost())
@@ -37,7 +56,7 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
             .responseTimeout(Duration.ofSeconds(60))
             .build();
     this.client = DockerClientImpl.getInstance(config, http);
-    this.images = new DockerJavaImages(client);
+    this.images = new DockerJavaImages(client, endpoint.host());
   }
 
   @Override
@@ -48,6 +67,16 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
   @Override
   public Optional<String> findImage(String imageIdOrRef) {
     return images.findImage(imageIdOrRef);
+  }
+
+  @Override
+  public boolean hasImage(String imageId) {
+    return images.hasImage(imageId);
+  }
+
+  @Override
+  public EngineInfo engine() {
+    return images.engine();
   }
 
   @Override

@@ -36,7 +36,7 @@ class BuildMojoTest {
     Files.writeString(basedir.resolve("Dockerfile"), "FROM scratch\n");
     MavenProject project = new MavenProject();
     project.setFile(basedir.resolve("pom.xml").toFile());
-    mojo = new BuildMojo(() -> images(), images -> buildx());
+    mojo = new BuildMojo(endpoint -> images(), endpoint -> buildx());
     mojo.project = project;
     mojo.image = "greeter";
     mojo.contextDirectory = basedir.toFile();

@@ -11,6 +11,35 @@ public final class HelpfulSuggestions {
         + ". Start Docker, or point DOCKER_HOST at a running engine; 'docker info' must work.";
   }
 
+  /** For an {@code ssh://} engine: the CLI speaks it, the engine API clients do not. */
+  public static String sshEndpoint(String endpoint) {
+    return "The Docker engine is reached over ssh ("
+        + endpoint
+        + "), which only the docker CLI speaks. Forward the engine's socket and point DOCKER_HOST"
+        + " at it: 'ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock USER@HOST &' then"
+        + " DOCKER_HOST=unix:///tmp/docker.sock.";
+  }
+
+  /** An engine that cannot run BuildKit builds for the docker CLI's buildx. */
+  public static String podmanEngine(String engine) {
+    return "The engine at "
+        + engine
+        + " is Podman's Docker-compatible service, which does not run docker buildx builds."
+        + " Use Docker Engine (or Docker Desktop, Colima, Rancher Desktop with dockerd, OrbStack),"
+        + " or a buildx builder with the docker-container driver on a Docker engine.";
+  }
+
+  public static String engineTooOld(String engine, String version, int minimum) {
+    return "Docker engine "
+        + version
+        + " at "
+        + engine
+        + " is older than "
+        + minimum
+        + ".0, the oldest cached-image supports (its BuildKit cannot export the caches or load the"
+        + " image reliably). Upgrade Docker.";
+  }
+
   public static String dockerCliMissing(String command, Exception cause) {
     return "Cannot run '"
         + command
@@ -60,11 +89,11 @@ public final class HelpfulSuggestions {
   }
 
   public static String defaultCacheUnavailable(String builder) {
-    return "buildx builder '"
+    return "default local cache off: buildx builder '"
         + builder
         + "' uses the docker driver without the containerd image store, which cannot export"
-        + " cache; building without the default local cache (enable the containerd image store to"
-        + " get it)";
+        + " cache (enable the containerd image store, or configure <cacheTo>/<cacheFrom> with"
+        + " type=inline, to keep layers between runs)";
   }
 
   public static String baseOnlyInEngine(String image, String base, String builder, String driver) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@link Buildx} through the {@code docker} CLI. Every process goes through one injectable {@code
@@ -29,15 +30,28 @@ public final class CliBuildx implements Buildx {
 
   private final Function<List<String>, ProcessBuilder> processes;
   private final Duration buildTimeout;
+  private final Supplier<DockerEndpoint> endpoint;
 
-  /** The real CLI ({@code docker} from the PATH), builds limited to two hours. */
-  public CliBuildx() {
-    this(ProcessBuilder::new, Duration.ofHours(2));
+  /**
+   * The real CLI ({@code docker} from the PATH), builds limited to two hours, every process pointed
+   * at {@code endpoint}: the engine the caller asks about its images.
+   */
+  public CliBuildx(DockerEndpoint endpoint) {
+    this(ProcessBuilder::new, Duration.ofHours(2), () -> endpoint);
   }
 
-  public CliBuildx(Function<List<String>, ProcessBuilder> processes, Duration buildTimeout) {
+  /** As {@link #CliBuildx(DockerEndpoint)}, for an endpoint known only when the build starts. */
+  public CliBuildx(Supplier<DockerEndpoint> endpoint) {
+    this(ProcessBuilder::new, Duration.ofHours(2), endpoint);
+  }
+
+  public CliBuildx(
+      Function<List<String>, ProcessBuilder> processes,
+      Duration buildTimeout,
+      Supplier<DockerEndpoint> endpoint) {
     this.processes = processes;
     this.buildTimeout = buildTimeout;
+    this.endpoint = endpoint;
   }
 
   /** The exact command line of one build, {@code docker buildx build ... <context>}. */
@@ -176,7 +190,9 @@ public final class CliBuildx implements Buildx {
 
   private Process start(List<String> command) {
     try {
-      return processes.apply(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = processes.apply(command).redirectErrorStream(true);
+      endpoint.get().applyTo(builder.environment());
+      return builder.start();
     } catch (IOException e) {
       throw new BuildxUnsupportedException(
           HelpfulSuggestions.dockerCliMissing(String.join(" ", command.subList(0, 2)), e));

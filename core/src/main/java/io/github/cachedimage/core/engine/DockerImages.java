@@ -27,4 +27,14 @@ public interface DockerImages {
   default boolean hasImage(String imageId) {
     return findImage(imageId).isPresent();
   }
+
+  /**
+   * Which engine answers ({@code GET /info} and {@code /version}); asked before a build, never on
+   * the up-to-date path. Substitutes in tests may leave it unknown.
+   *
+   * @throws DockerUnavailableException if the engine cannot be reached
+   */
+  default EngineInfo engine() {
+    return new EngineInfo("", "", "", false);
+  }
 }

@@ -3,6 +3,8 @@ package io.github.cachedimage.core.engine;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Version;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
 import java.util.Objects;
@@ -15,9 +17,14 @@ import java.util.Optional;
  */
 public final class DockerJavaImages implements DockerImages {
   private final DockerClient client;
+  private final String host;
 
-  public DockerJavaImages(DockerClient client) {
+  /**
+   * @param host the endpoint the client was configured with, for messages and the record
+   */
+  public DockerJavaImages(DockerClient client, String host) {
     this.client = Objects.requireNonNull(client, "client");
+    this.host = Objects.requireNonNull(host, "host");
   }
 
   @Override
@@ -41,6 +48,29 @@ public final class DockerJavaImages implements DockerImages {
           "the Docker engine refused to inspect " + imageIdOrRef + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(describe(e)), e);
+    }
+  }
+
+  @Override
+  public EngineInfo engine() {
+    try {
+      Info info = client.infoCmd().exec();
+      Version version = client.versionCmd().exec();
+      boolean podman =
+          version.getComponents() != null
+              && version.getComponents().stream()
+                  .anyMatch(c -> "Podman Engine".equals(c.getName()));
+      return new EngineInfo(
+          Objects.toString(info.getId(), ""),
+          host,
+          Objects.toString(info.getServerVersion(), ""),
+          podman);
+    } catch (DockerException e) {
+      throw new CachedImageException(
+          "the Docker engine at " + host + " refused to describe itself: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new DockerUnavailableException(
+          HelpfulSuggestions.dockerUnavailable(host + ": " + describe(e)), e);
     }
   }
 

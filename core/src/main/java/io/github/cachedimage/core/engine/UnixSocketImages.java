@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,11 +21,15 @@ import java.util.regex.Pattern;
  * {@link DockerImages} by plain HTTP/1.1 over the engine's Unix socket ({@code GET
  * /images/{ref}/history}), with nothing but the JDK. The up-to-date check runs once per JVM, so it
  * is always cold: a docker-java client costs a second or more of class loading before its first
- * call on a small machine, this a few milliseconds. Used when the engine is a local socket ({@code
- * DOCKER_HOST} unset or {@code unix://}, no {@code DOCKER_CONTEXT}); see {@link #forEnvironment}.
+ * call on a small machine, this a few milliseconds. Used whenever the resolved {@link
+ * DockerEndpoint} is a local socket; see {@link #forEndpoint}.
  */
 public final class UnixSocketImages implements DockerImages {
   private static final Pattern ID = Pattern.compile("\"Id\"\\s*:\\s*\"([^\"]+)\"");
+  // /info's own ID is its first field; later "ID"s belong to nested commits (containerd, runc)
+  private static final Pattern TOP_ID = Pattern.compile("\"ID\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern SERVER_VERSION =
+      Pattern.compile("\"ServerVersion\"\\s*:\\s*\"([^\"]*)\"");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Path socket;
@@ -41,27 +44,9 @@ public final class UnixSocketImages implements DockerImages {
     this.timeout = timeout;
   }
 
-  /**
-   * The socket to use for this environment, if the engine is a local Unix socket that exists:
-   * {@code DOCKER_HOST=unix:///path}, or {@code /var/run/docker.sock} when neither {@code
-   * DOCKER_HOST} nor {@code DOCKER_CONTEXT} is set. Empty otherwise (TCP, TLS, SSH, contexts: use
-   * docker-java).
-   */
-  public static Optional<UnixSocketImages> forEnvironment(Map<String, String> env) {
-    String host = env.get("DOCKER_HOST");
-    Path socket;
-    if (host == null || host.isBlank()) {
-      String context = env.get("DOCKER_CONTEXT");
-      if (context != null && !context.isBlank() && !context.equals("default")) {
-        return Optional.empty();
-      }
-      socket = Path.of("/var/run/docker.sock");
-    } else if (host.startsWith("unix://")) {
-      socket = Path.of(host.substring("unix://".length()));
-    } else {
-      return Optional.empty();
-    }
-    return Files.exists(socket) ? Optional.of(new UnixSocketImages(socket)) : Optional.empty();
+  /** The engine's socket when the endpoint is a local Unix socket that exists, else empty. */
+  public static Optional<UnixSocketImages> forEndpoint(DockerEndpoint endpoint) {
+    return endpoint.unixSocket().filter(Files::exists).map(UnixSocketImages::new);
   }
 
   @Override
@@ -92,6 +77,36 @@ public final class UnixSocketImages implements DockerImages {
   @Override
   public boolean hasImage(String imageId) {
     return history(imageId) != null;
+  }
+
+  @Override
+  public EngineInfo engine() {
+    String info = engineRequest("/info").body;
+    String version = engineRequest("/version").body;
+    return new EngineInfo(
+        firstString(TOP_ID, info),
+        "unix://" + socket,
+        firstString(SERVER_VERSION, info),
+        version.contains("\"Podman Engine\""));
+  }
+
+  private Response engineRequest(String path) {
+    try {
+      Response r = get(path);
+      if (r.status != 200) {
+        throw new CachedImageException(
+            "the Docker engine answered " + r.status + " to GET " + path + ": " + r.body);
+      }
+      return r;
+    } catch (IOException e) {
+      throw new DockerUnavailableException(
+          HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
+    }
+  }
+
+  private static String firstString(Pattern pattern, String json) {
+    Matcher m = pattern.matcher(json);
+    return m.find() ? m.group(1) : "";
   }
 
   private Response history(String image) {

@@ -37,6 +37,9 @@ import java.util.Map;
  * @param files the stat cache, keyed by context-relative path with {@code /}
  * @param baseImages the images the Dockerfile builds on, each with the ID the engine had for it
  *     when the build started ({@code ""}: none); part of the fingerprint
+ * @param engine the engine the image was built on and loaded into, or {@code null} if unknown; not
+ *     part of any decision (an image ID names the same content on every engine), only of messages
+ *     when another engine lacks the image
  * @param formatVersion record format, {@value #FORMAT_VERSION}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -53,6 +56,7 @@ public record BuildRecord(
     CacheSummary cacheSummary,
     Map<String, FileState> files,
     Map<String, String> baseImages,
+    Engine engine,
     int formatVersion) {
 
   /**
@@ -62,6 +66,38 @@ public record BuildRecord(
    * with no changed path to show.
    */
   public static final int FORMAT_VERSION = 3;
+
+  /** Without the engine (records written before it was kept, and tests). */
+  public BuildRecord(
+      String image,
+      BuildSpec spec,
+      String fingerprint,
+      String imageId,
+      String digest,
+      List<String> tags,
+      String contentTag,
+      Instant builtAt,
+      long buildMillis,
+      CacheSummary cacheSummary,
+      Map<String, FileState> files,
+      Map<String, String> baseImages,
+      int formatVersion) {
+    this(
+        image,
+        spec,
+        fingerprint,
+        imageId,
+        digest,
+        tags,
+        contentTag,
+        builtAt,
+        buildMillis,
+        cacheSummary,
+        files,
+        baseImages,
+        null,
+        formatVersion);
+  }
 
   public BuildRecord {
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -85,6 +121,14 @@ public record BuildRecord(
     }
   }
 
+  /**
+   * The engine an image was built on.
+   *
+   * @param id {@code docker info}'s ID ({@code ""} if the engine gave none)
+   * @param host the endpoint it was reached at, e.g. {@code unix:///var/run/docker.sock}
+   */
+  public record Engine(String id, String host) {}
+
   /** This record with another stat cache (same files, new stats): everything else the same. */
   public BuildRecord withFiles(Map<String, FileState> files) {
     return new BuildRecord(
@@ -100,6 +144,7 @@ public record BuildRecord(
         cacheSummary,
         files,
         baseImages,
+        engine,
         formatVersion);
   }
 

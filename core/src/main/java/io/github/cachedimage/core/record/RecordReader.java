@@ -112,7 +112,16 @@ final class RecordReader {
                 strings(summary.get("from"))),
         files,
         stringMap(m.get("baseImages")),
+        engine(m.get("engine")),
         (int) number(m.get("formatVersion")));
+  }
+
+  private static BuildRecord.Engine engine(Object value) {
+    if (value == null) {
+      return null;
+    }
+    Map<String, Object> e = asMap(value);
+    return new BuildRecord.Engine((String) e.get("id"), (String) e.get("host"));
   }
 
   private static BuildSpec spec(Map<String, Object> m) {

@@ -61,6 +61,12 @@ final class RecordWriter {
       }
       g.writeEndObject();
       map(g, "baseImages", r.baseImages());
+      if (r.engine() != null) {
+        g.writeObjectFieldStart("engine");
+        string(g, "id", r.engine().id());
+        string(g, "host", r.engine().host());
+        g.writeEndObject();
+      }
       g.writeNumberField("formatVersion", r.formatVersion());
       g.writeEndObject();
     }

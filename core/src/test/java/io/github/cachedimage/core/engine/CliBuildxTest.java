@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class CliBuildxTest {
   private static final Path CONTEXT = Path.of("/work/greeter");
+  private static final Path META = Path.of("/tmp/metadata.json");
 
   @Test
   void buildCommandIsExactlyThis() {
@@ -109,7 +111,42 @@ class CliBuildxTest {
           String script = outputs.getOrDefault(key, "echo unexpected; exit 99");
           return new ProcessBuilder("sh", "-c", script);
         },
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        () -> LOCAL);
+  }
+
+  private static final DockerEndpoint LOCAL =
+      DockerEndpoint.of(DockerEndpoint.DEFAULT_UNIX_HOST, "test");
+
+  @Test
+  void everyProcessSeesTheEndpointWhateverTheCallersEnvironmentSays() {
+    String show =
+        "echo \"$DOCKER_HOST|$DOCKER_TLS_VERIFY|$DOCKER_CERT_PATH|${DOCKER_CONTEXT-none}\"";
+    Function<List<String>, ProcessBuilder> processes =
+        command -> {
+          ProcessBuilder pb = new ProcessBuilder("sh", "-c", show);
+          pb.environment().put("DOCKER_CONTEXT", "desktop-linux"); // what the user's shell had
+          pb.environment().put("DOCKER_HOST", "unix:///elsewhere.sock");
+          return pb;
+        };
+    DockerEndpoint tls =
+        new DockerEndpoint("tcp://127.0.0.1:2376", true, Path.of("/certs"), null, "Testcontainers");
+    assertThat(output(new CliBuildx(processes, Duration.ofSeconds(20), () -> tls)))
+        .containsExactly("tcp://127.0.0.1:2376|1|/certs|none");
+
+    DockerEndpoint context =
+        new DockerEndpoint("unix:///var/run/other.sock", false, null, "second", "context");
+    assertThat(output(new CliBuildx(processes, Duration.ofSeconds(20), () -> context)))
+        .containsExactly("|||second");
+  }
+
+  private static List<String> output(CliBuildx buildx) {
+    List<String> lines = new ArrayList<>();
+    BuildSpec spec = BuildSpec.builder("greeter", CONTEXT).build();
+    buildx.build(
+        new Buildx.Invocation(spec, List.of("greeter:latest"), List.of(), List.of(), META),
+        lines::add);
+    return lines;
   }
 
   @Test
@@ -170,7 +207,8 @@ class CliBuildxTest {
     CliBuildx buildx =
         new CliBuildx(
             cmd -> new ProcessBuilder("sh", "-c", "echo '#1 one'; echo '#1 DONE' >&2; exit 3"),
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            () -> LOCAL);
     BuildSpec spec = BuildSpec.builder("greeter", CONTEXT).build();
     int exit =
         buildx.build(

@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,10 +87,10 @@ class UnixSocketImagesTest {
 
   @Test
   void onlyForLocalSockets() {
-    assertThat(UnixSocketImages.forEnvironment(Map.of("DOCKER_HOST", "tcp://10.0.0.1:2376")))
+    assertThat(UnixSocketImages.forEndpoint(DockerEndpoint.of("tcp://10.0.0.1:2376", "test")))
         .isEmpty();
-    assertThat(UnixSocketImages.forEnvironment(Map.of("DOCKER_CONTEXT", "remote"))).isEmpty();
-    assertThat(UnixSocketImages.forEnvironment(Map.of("DOCKER_HOST", "unix:///nonexistent.sock")))
+    assertThat(UnixSocketImages.forEndpoint(DockerEndpoint.of("ssh://me@host", "test"))).isEmpty();
+    assertThat(UnixSocketImages.forEndpoint(DockerEndpoint.of("unix:///nonexistent.sock", "test")))
         .isEmpty();
   }
 }

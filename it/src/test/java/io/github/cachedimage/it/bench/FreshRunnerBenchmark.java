@@ -5,6 +5,7 @@ import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
 import io.github.cachedimage.core.engine.UnixSocketImages;
@@ -98,9 +99,12 @@ public final class FreshRunnerBenchmark {
     Files.createDirectories(work);
     TestImages.ensureBaseImages();
     DockerImages engine =
-        UnixSocketImages.forEnvironment(System.getenv())
+        UnixSocketImages.forEndpoint(DockerEndpoints.fromEnvironment())
             .map(DockerImages.class::cast)
-            .orElseGet(() -> new DockerJavaImages(DockerClientFactory.instance().client()));
+            .orElseGet(
+                () ->
+                    new DockerJavaImages(
+                        DockerClientFactory.instance().client(), "testcontainers"));
     FreshRunnerBenchmark bench = new FreshRunnerBenchmark(work, engine);
     try {
       bench.run(repetitions, budget, results);
@@ -272,7 +276,8 @@ public final class FreshRunnerBenchmark {
               pb.environment().putAll(childEnv);
               return pb;
             },
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10),
+            DockerEndpoints::fromEnvironment);
     Buildx buildx = backend.equals("none") ? withoutCache(cli) : cli;
     return new CachedImages(log(backend, runWarnings), engine, buildx, dir.resolve("default-cache"))
         .withEnvironment(env);

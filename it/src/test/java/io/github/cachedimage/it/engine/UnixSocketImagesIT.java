@@ -3,12 +3,13 @@ package io.github.cachedimage.it.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.cachedimage.core.engine.DockerEndpoint;
+import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.TestImages;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class UnixSocketImagesIT {
   @BeforeAll
   static void engine() {
     TestImages.ensureBaseImages();
-    engine = UnixSocketImages.forEnvironment(System.getenv()).orElseThrow();
+    engine = UnixSocketImages.forEndpoint(DockerEndpoints.fromEnvironment()).orElseThrow();
     busyboxId = Docker.imageId(TestImages.BUSYBOX).orElseThrow();
   }
 
@@ -42,7 +43,7 @@ class UnixSocketImagesIT {
     assertThatThrownBy(() -> nowhere.hasImage(busyboxId))
         .isInstanceOf(DockerUnavailableException.class)
         .hasMessageContaining("/tmp/no-such-docker.sock");
-    assertThat(UnixSocketImages.forEnvironment(Map.of("DOCKER_HOST", "unix:///tmp/none.sock")))
+    assertThat(UnixSocketImages.forEndpoint(DockerEndpoint.of("unix:///tmp/none.sock", "test")))
         .isEmpty();
   }
 }

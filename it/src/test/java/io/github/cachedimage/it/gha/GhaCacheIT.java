@@ -7,6 +7,7 @@ import io.github.cachedimage.core.CachedImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerJavaImages;
 import io.github.cachedimage.core.gha.GhaCacheUnavailableException;
 import io.github.cachedimage.core.record.BuildRecord;
@@ -277,7 +278,8 @@ class GhaCacheIT {
               pb.environment().putAll(childEnv);
               return pb;
             },
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10),
+            DockerEndpoints::fromEnvironment);
     return new CachedImages(
             log(), DockerJavaImagesHolder.images, buildx, work.resolve("default-cache"))
         .withEnvironment(env);
@@ -370,6 +372,6 @@ class GhaCacheIT {
 
   private static final class DockerJavaImagesHolder {
     static final DockerJavaImages images =
-        new DockerJavaImages(DockerClientFactory.instance().client());
+        new DockerJavaImages(DockerClientFactory.instance().client(), "testcontainers");
   }
 }

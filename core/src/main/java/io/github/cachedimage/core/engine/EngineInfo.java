@@ -1,0 +1,32 @@
+package io.github.cachedimage.core.engine;
+
+/**
+ * Which engine answered, and whether it can do the job.
+ *
+ * @param id the engine's ID ({@code docker info}'s {@code ID}), or {@code ""} if it gave none
+ * @param host the endpoint asked, e.g. {@code unix:///var/run/docker.sock}
+ * @param version the engine's version ({@code 28.5.2}), or {@code ""}
+ * @param podman whether the engine is Podman's Docker-compatible service
+ */
+public record EngineInfo(String id, String host, String version, boolean podman) {
+
+  /** The oldest Docker Engine whose BuildKit can export every cache type and load the result. */
+  public static final int MINIMUM_MAJOR_VERSION = 24;
+
+  /** {@code 7f3c2a1b (unix:///var/run/docker.sock)}: short enough for one log line. */
+  public String describe() {
+    String shortId = id.length() > 12 ? id.substring(0, 12) : id;
+    return (shortId.isEmpty() ? "(no ID)" : shortId) + " (" + host + ")";
+  }
+
+  /** Whether the version is known and older than {@link #MINIMUM_MAJOR_VERSION}. */
+  public boolean tooOld() {
+    int dot = version.indexOf('.');
+    String major = dot < 0 ? version : version.substring(0, dot);
+    try {
+      return !podman && Integer.parseInt(major) < MINIMUM_MAJOR_VERSION;
+    } catch (NumberFormatException e) {
+      return false; // unstamped or unusual versions are not refused
+    }
+  }
+}
