@@ -5,6 +5,7 @@ import io.github.cachedimage.core.BuildOrder;
 import io.github.cachedimage.core.CachedImages;
 import io.github.cachedimage.core.EnsureResult;
 import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.BuildxUnsupportedException;
 import io.github.cachedimage.core.engine.CliBuildx;
@@ -206,10 +207,13 @@ public class BuildMojo extends AbstractMojo {
       pointFromReactorRoot(spec.image(), recordDirectory);
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e) + e.getMessage(), e);
-    } catch (DockerUnavailableException
-        | BuildxUnsupportedException
-        | BuildFailedException
-        | GhaCacheUnavailableException e) {
+    } catch (DockerUnavailableException e) {
+      throw new MojoExecutionException(
+          e.getMessage()
+              + " "
+              + HelpfulSuggestions.engineAsked(endpoint.describe(), plainTcp(endpoint)),
+          e);
+    } catch (BuildxUnsupportedException | BuildFailedException | GhaCacheUnavailableException e) {
       throw new MojoExecutionException(forProject(spec.image(), e.getMessage(), false), e);
     } catch (CachedImageException e) {
       throw new MojoExecutionException(forProject(spec.image(), e.getMessage(), true), e);
@@ -222,6 +226,10 @@ public class BuildMojo extends AbstractMojo {
         }
       }
     }
+  }
+
+  private static boolean plainTcp(DockerEndpoint endpoint) {
+    return endpoint.host().startsWith("tcp://") && !endpoint.tlsVerify();
   }
 
   /**

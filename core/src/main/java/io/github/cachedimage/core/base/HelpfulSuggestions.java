@@ -11,6 +11,16 @@ public final class HelpfulSuggestions {
         + ". Start Docker, or point DOCKER_HOST at a running engine; 'docker info' must work.";
   }
 
+  /** Which engine was asked, after an engine error; a plain {@code tcp://} may need TLS. */
+  public static String engineAsked(String endpoint, boolean plainTcp) {
+    return "Engine asked: "
+        + endpoint
+        + (plainTcp
+            ? "; if it listens with TLS (port 2376), set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
+                + " to the directory with ca.pem, cert.pem and key.pem."
+            : ".");
+  }
+
   /** For an {@code ssh://} engine: the CLI speaks it, the engine API clients do not. */
   public static String sshEndpoint(String endpoint) {
     return "The Docker engine is reached over ssh ("
