@@ -1,8 +1,5 @@
 package io.github.cachedimage.core.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +9,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds the engine the way the docker CLI does: {@code DOCKER_HOST} (with {@code DOCKER_TLS_VERIFY}
@@ -20,8 +19,19 @@ import java.util.Map;
  * is in {@code contexts/meta/<sha256 of name>/meta.json} and TLS material under {@code
  * contexts/tls/<sha256 of name>/docker/}; else the default socket. Docker Desktop, Colima, Rancher
  * Desktop and OrbStack all select their engine through such a context.
+ *
+ * <p>This runs on the plugin's cold no-op path, and every Docker Desktop user has a current
+ * context: the two small files the CLI writes are read with patterns, not Jackson (a first
+ * ObjectMapper costs hundreds of milliseconds of class loading here, a pattern a few).
  */
 public final class DockerEndpoints {
+  private static final Pattern CURRENT_CONTEXT =
+      Pattern.compile("\"currentContext\"\\s*:\\s*\"([^\"\\\\]*)\"");
+  // the docker endpoint's object holds only scalars: Host, SkipTLSVerify
+  private static final Pattern DOCKER_ENDPOINT =
+      Pattern.compile("\"docker\"\\s*:\\s*\\{([^{}]*)\\}");
+  private static final Pattern HOST = Pattern.compile("\"Host\"\\s*:\\s*\"([^\"\\\\]*)\"");
+  private static final Pattern SKIP_TLS_VERIFY = Pattern.compile("\"SkipTLSVerify\"\\s*:\\s*true");
 
   private DockerEndpoints() {}
 
@@ -87,8 +97,14 @@ public final class DockerEndpoints {
     if (!text.contains("\"currentContext\"")) {
       return null;
     }
-    JsonNode current = readJson(configJson, text).get("currentContext");
-    return current == null || !current.isTextual() ? null : current.asText();
+    Matcher m = CURRENT_CONTEXT.matcher(text);
+    if (!m.find()) {
+      throw new DockerUnavailableException(
+          configJson
+              + ": \"currentContext\" is not a plain JSON string. Fix or remove it (docker context"
+              + " use default), or set DOCKER_HOST to the engine's address.");
+    }
+    return m.group(1);
   }
 
   private static DockerEndpoint fromContext(Path config, String name, String source) {
@@ -111,9 +127,9 @@ public final class DockerEndpoints {
       throw new DockerUnavailableException(
           "cannot read docker context '" + name + "' (" + meta + "): " + e.getMessage(), e);
     }
-    JsonNode docker = readJson(meta, text).path("Endpoints").path("docker");
-    String host = docker.path("Host").asText("");
-    if (host.isBlank()) {
+    Matcher endpoint = DOCKER_ENDPOINT.matcher(text);
+    Matcher hostMatch = endpoint.find() ? HOST.matcher(endpoint.group(1)) : null;
+    if (hostMatch == null || !hostMatch.find() || hostMatch.group(1).isBlank()) {
       throw new DockerUnavailableException(
           "docker context '"
               + name
@@ -123,9 +139,10 @@ public final class DockerEndpoints {
               + name
               + " --docker host=...', or set DOCKER_HOST to the engine's address.");
     }
+    String host = hostMatch.group(1);
     Path tls = config.resolve("contexts").resolve("tls").resolve(id).resolve("docker");
     boolean hasTls = Files.isDirectory(tls);
-    if (hasTls && docker.path("SkipTLSVerify").asBoolean(false)) {
+    if (hasTls && SKIP_TLS_VERIFY.matcher(endpoint.group(1)).find()) {
       throw new DockerUnavailableException(
           "docker context '"
               + name
@@ -139,19 +156,6 @@ public final class DockerEndpoints {
     }
     return new DockerEndpoint(
         host, hasTls, hasTls ? tls : null, name, "docker context '" + name + "' (" + source + ")");
-  }
-
-  private static JsonNode readJson(Path file, String text) {
-    try {
-      return new ObjectMapper().readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new DockerUnavailableException(
-          file
-              + " is not valid JSON ("
-              + e.getOriginalMessage()
-              + "). Fix or remove it, or set DOCKER_HOST to the engine's address.",
-          e);
-    }
   }
 
   /** The docker CLI stores a context under the hex SHA-256 of its name. */

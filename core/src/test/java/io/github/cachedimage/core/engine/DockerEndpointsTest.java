@@ -153,7 +153,11 @@ class DockerEndpointsTest {
     assertThatThrownBy(() -> DockerEndpoints.resolve(Map.of(), home))
         .isInstanceOf(DockerUnavailableException.class)
         .hasMessageContaining(config().resolve("config.json").toString())
-        .hasMessageContaining("not valid JSON");
+        .hasMessageContaining("\"currentContext\" is not a plain JSON string");
+    createContext("broken", "", false);
+    assertThatThrownBy(() -> DockerEndpoints.resolve(Map.of("DOCKER_CONTEXT", "broken"), home))
+        .isInstanceOf(DockerUnavailableException.class)
+        .hasMessageContaining("has no docker endpoint");
   }
 
   @Test
@@ -167,6 +171,19 @@ class DockerEndpointsTest {
         meta.resolve("meta.json"), "{\"Endpoints\":{\"docker\":{\"Host\":\"unix:///ci.sock\"}}}");
     assertThat(DockerEndpoints.resolve(Map.of("DOCKER_CONFIG", elsewhere.toString()), home).host())
         .isEqualTo("unix:///ci.sock");
+  }
+
+  @Test
+  void onlyTheDockerEndpointsHostCounts() throws IOException {
+    Path meta = config().resolve("contexts/meta").resolve(DockerEndpoints.sha256("k"));
+    Files.createDirectories(meta);
+    Files.writeString(
+        meta.resolve("meta.json"),
+        "{\"Name\":\"k\",\"Metadata\":{\"Description\":\"x\"},\"Endpoints\":{"
+            + "\"kubernetes\":{\"Host\":\"https://k8s:6443\",\"SkipTLSVerify\":true},"
+            + "\"docker\":{\"Host\":\"tcp://10.1.1.1:2375\",\"SkipTLSVerify\":false}}}");
+    assertThat(DockerEndpoints.resolve(Map.of("DOCKER_CONTEXT", "k"), home).host())
+        .isEqualTo("tcp://10.1.1.1:2375");
   }
 
   @Test
