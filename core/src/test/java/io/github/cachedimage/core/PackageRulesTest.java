@@ -31,6 +31,8 @@ class PackageRulesTest {
           .definedBy(CORE + ".record..")
           .layer("engine")
           .definedBy(CORE + ".engine..")
+          .layer("registry")
+          .definedBy(CORE + ".registry..")
           .layer("fingerprint")
           .definedBy(CORE + ".fingerprint..")
           .layer("spec")
@@ -47,6 +49,8 @@ class PackageRulesTest {
           .mayOnlyBeAccessedByLayers("entry point", "gha")
           .whereLayer("engine")
           .mayOnlyBeAccessedByLayers("entry point", "gha")
+          .whereLayer("registry")
+          .mayOnlyBeAccessedByLayers("entry point", "gha", "record", "engine")
           .whereLayer("fingerprint")
           .mayOnlyBeAccessedByLayers("entry point", "record")
           .whereLayer("spec")
@@ -55,7 +59,14 @@ class PackageRulesTest {
           .mayOnlyBeAccessedByLayers("entry point")
           .whereLayer("base")
           .mayOnlyBeAccessedByLayers(
-              "entry point", "gha", "record", "engine", "fingerprint", "spec", "dockerfile");
+              "entry point",
+              "gha",
+              "record",
+              "engine",
+              "registry",
+              "fingerprint",
+              "spec",
+              "dockerfile");
 
   @Test
   void eachConcernUsesOnlyTheRoomsBelowIt() {

@@ -140,6 +140,29 @@ public final class HelpfulSuggestions {
         + "); fix its permissions or exclude it in .dockerignore";
   }
 
+  /** A registry that wants credentials none of the sources (named in {@code tried}) has. */
+  public static String noRegistryCredentials(String registry, String tried) {
+    return "no credentials for "
+        + registry
+        + ": add a <server> with id "
+        + registry
+        + " to settings.xml or run docker login (tried: "
+        + tried
+        + ")";
+  }
+
+  /** A registry that refused the credentials it was given ({@code used} says whose). */
+  public static String registryRefused(String registry, String repository, String used) {
+    return "registry "
+        + registry
+        + " refused access to "
+        + repository
+        + " with "
+        + used
+        + ": check the user name and password or token (a token needs pull access to the"
+        + " repository, push access to publish) and that the repository exists";
+  }
+
   /** {@code sha256:} and the first 12 hex digits. */
   public static String shortId(String id) {
     if (id == null) {
