@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +42,41 @@ public final class LocalRegistry implements AutoCloseable {
         == 0;
   }
 
+  /** Whether {@code htpasswd} is installed ({@code apt-get install apache2-utils}). */
+  public static boolean htpasswdAvailable() {
+    return Processes.run(List.of("sh", "-c", "command -v htpasswd"), Duration.ofSeconds(10))
+            .exitCode()
+        == 0;
+  }
+
   public static LocalRegistry start(Path directory) throws IOException {
+    return start(directory, List.of());
+  }
+
+  /**
+   * A registry that wants {@code user} and {@code password} (htpasswd, bcrypt): it answers 401 with
+   * {@code WWW-Authenticate: Basic realm="cached-image-test"} until they are given. Distribution
+   * 2.8 accepts htpasswd over plain HTTP (its docs ask for TLS, the code does not), and the engine
+   * sends credentials to loopback registries over HTTP, so no certificate is needed.
+   */
+  public static LocalRegistry startWithHtpasswd(Path directory, String user, String password)
+      throws IOException {
+    Files.createDirectories(directory);
+    Path htpasswd = directory.resolve("htpasswd");
+    // -i: the password on stdin, not on the command line where ps would show it
+    Processes.Result hashed =
+        Processes.runWithInput(
+                List.of("htpasswd", "-Bin", user), password, Duration.ofSeconds(30), Map.of())
+            .requireSuccess();
+    String line =
+        hashed.output().lines().filter(l -> l.startsWith(user + ":")).findFirst().orElseThrow();
+    Files.writeString(htpasswd, line + "\n");
+    return start(
+        directory,
+        List.of("auth:", "  htpasswd:", "    realm: cached-image-test", "    path: " + htpasswd));
+  }
+
+  private static LocalRegistry start(Path directory, List<String> extraConfig) throws IOException {
     Files.createDirectories(directory);
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -62,6 +97,7 @@ public final class LocalRegistry implements AutoCloseable {
             "    enabled: true",
             "http:",
             "  addr: 127.0.0.1:" + port,
+            String.join("\n", extraConfig),
             ""));
     Path log = directory.resolve("registry.log");
     Process process =
@@ -86,7 +122,9 @@ public final class LocalRegistry implements AutoCloseable {
             (HttpURLConnection) URI.create("http://" + address() + "/v2/").toURL().openConnection();
         c.setConnectTimeout(500);
         c.setReadTimeout(1000);
-        if (c.getResponseCode() == 200) {
+        // 401: up, and asking for the htpasswd credentials
+        int status = c.getResponseCode();
+        if (status == 200 || status == 401) {
           return;
         }
       } catch (IOException notYet) {

@@ -29,19 +29,45 @@ public final class Processes {
 
   public static Result run(
       List<String> command, Duration timeout, Path directory, Map<String, String> environment) {
+    return run(command, timeout, directory, environment, null);
+  }
+
+  /**
+   * Runs a command with {@code input} on its stdin: the way to hand it a secret, which must not be
+   * on a command line ({@code ps} shows those to every user).
+   */
+  public static Result runWithInput(
+      List<String> command, String input, Duration timeout, Map<String, String> environment) {
+    return run(command, timeout, null, environment, input);
+  }
+
+  private static Result run(
+      List<String> command,
+      Duration timeout,
+      Path directory,
+      Map<String, String> environment,
+      String input) {
     try {
       Path out = java.nio.file.Files.createTempFile("cached-image-it-", ".out");
       try {
         ProcessBuilder pb =
             new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(
+                    input == null
+                        ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE)
                 .redirectOutput(out.toFile());
         if (directory != null) {
           pb.directory(directory.toFile());
         }
         pb.environment().putAll(environment);
         Process p = pb.start();
+        if (input != null) {
+          try (java.io.OutputStream stdin = p.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+          }
+        }
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           throw new IllegalStateException(
