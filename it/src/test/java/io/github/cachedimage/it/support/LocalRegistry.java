@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * try (LocalRegistry registry = LocalRegistry.start(workDir)) {
  *   String ref = registry.address() + "/greeter:cache"; // 127.0.0.1:PORT/greeter:cache
  * }
+ * // with htpasswd auth, for the credential paths
+ * try (LocalRegistry registry = LocalRegistry.startWithHtpasswd(workDir, "ci-user", password)) {
+ *   ...
+ * }
  * }</pre>
  */
 public final class LocalRegistry implements AutoCloseable {
