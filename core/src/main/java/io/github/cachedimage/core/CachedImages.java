@@ -9,16 +9,21 @@ import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
+import io.github.cachedimage.core.engine.ImageTransfer;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import io.github.cachedimage.core.gha.GhaSupport;
 import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.record.RecordIndex;
 import io.github.cachedimage.core.record.RecordRead;
 import io.github.cachedimage.core.record.RecordStore;
+import io.github.cachedimage.core.registry.ImageReference;
+import io.github.cachedimage.core.registry.RegistryClient;
+import io.github.cachedimage.core.registry.RegistryCredentials;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -47,6 +52,14 @@ public final class CachedImages {
   private final Map<String, String> environment;
   private final boolean ghaStrict;
   private final String engineUse;
+  private final Registries registries;
+
+  /**
+   * What fingerprint-keyed reuse needs ({@link io.github.cachedimage.core.spec.ReuseSpec}): the
+   * engine's pull and push, asked for only when reuse is configured (a docker-java client costs
+   * class loading), and where credentials come from.
+   */
+  public record Registries(Supplier<ImageTransfer> transfer, RegistryCredentials credentials) {}
 
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx) {
     this(log, images, buildx, null);
@@ -57,7 +70,7 @@ public final class CachedImages {
    *     DefaultLocalCache#root()} ({@code ~/.cache/cached-image}, overridable)
    */
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
-    this(log, images, buildx, defaultCacheRoot, System.getenv(), false, "this build uses");
+    this(log, images, buildx, defaultCacheRoot, System.getenv(), false, "this build uses", null);
   }
 
   private CachedImages(
@@ -67,7 +80,8 @@ public final class CachedImages {
       Path defaultCacheRoot,
       Map<String, String> environment,
       boolean ghaStrict,
-      String engineUse) {
+      String engineUse,
+      Registries registries) {
     this.log = log;
     this.images = images;
     this.buildx = buildx;
@@ -75,6 +89,7 @@ public final class CachedImages {
     this.environment = Map.copyOf(environment);
     this.ghaStrict = ghaStrict;
     this.engineUse = engineUse;
+    this.registries = registries;
   }
 
   /**
@@ -84,7 +99,7 @@ public final class CachedImages {
    */
   public CachedImages withEnvironment(Map<String, String> environment) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse);
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
   }
 
   /**
@@ -94,7 +109,14 @@ public final class CachedImages {
    * and building without it.
    */
   public CachedImages withGhaStrict(boolean strict) {
-    return new CachedImages(log, images, buildx, defaultCacheRoot, environment, strict, engineUse);
+    return new CachedImages(
+        log, images, buildx, defaultCacheRoot, environment, strict, engineUse, registries);
+  }
+
+  /** The same, able to reuse images through registries (needed when a spec sets reuse). */
+  public CachedImages withRegistries(Registries registries) {
+    return new CachedImages(
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
   }
 
   /**
@@ -104,7 +126,7 @@ public final class CachedImages {
    */
   public CachedImages withEngineUse(String engineUse) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse);
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
   }
 
   /**
@@ -161,6 +183,33 @@ public final class CachedImages {
     return ensure(store, null, fallback);
   }
 
+  /**
+   * Pushes the recorded image under each tag, refusing when the record is stale (inputs changed,
+   * image gone), and records what was pushed ({@code <image>.pushed.json}).
+   *
+   * @param tags plain tags, pushed to {@code repository} (else to the recorded reuse repository),
+   *     or full references
+   * @param repository e.g. {@code ghcr.io/acme/greeter}, or {@code null}
+   * @return each reference with the manifest digest the registry stored, in order
+   * @throws CachedImageException no record, a stale one, a bad reference or a failed push
+   */
+  public Map<String, String> push(
+      String image, Path recordDirectory, List<String> tags, String repository) {
+    if (registries == null) {
+      throw new CachedImageException(image + ": this caller cannot reach registries");
+    }
+    RecordStore store = new RecordStore(recordDirectory, image);
+    try (BuildLock lock = BuildLock.acquire(store, log)) {
+      Map<String, String> out = new java.util.LinkedHashMap<>();
+      for (ImagePush.Pushed p :
+          new ImagePush(log, images, registries.transfer().get(), registries.credentials())
+              .push(store, tags, repository)) {
+        out.put(p.reference(), p.digest());
+      }
+      return out;
+    }
+  }
+
   /** No lambdas or method references on this path: it runs cold, once per JVM (see the note). */
   EnsureResult ensure(RecordStore store, BuildSpec spec, Function<RecordRead, BuildSpec> fallback) {
     long start = System.nanoTime();
@@ -211,10 +260,26 @@ public final class CachedImages {
       log.info(result.summary());
       return result;
     }
+    ImageReuse reuse = null;
+    ImageReference key = null;
+    if (spec.reuse() != null) {
+      reuse = reuse(spec);
+      key = reuse.keyReference(spec, verdict.fingerprint());
+      BuildRecord pulled = key == null ? null : reuse.pull(spec, store, verdict.fingerprint(), key);
+      if (pulled != null) {
+        EnsureResult result =
+            EnsureResult.pulled(pulled, freshness, Duration.ofNanos(System.nanoTime() - start));
+        log.info(result.summary());
+        return result;
+      }
+    }
     log.info(spec.image() + ": building (" + reason(freshness) + ")");
     ImageBuild.Built built =
         new ImageBuild(log, images, buildx, defaultCacheRoot)
             .run(spec, store, verdict.fingerprint(), gha);
+    if (key != null) {
+      reuse.push(spec, built.record(), key, environment);
+    }
     EnsureResult result =
         EnsureResult.built(
             built.record(),
@@ -223,6 +288,22 @@ public final class CachedImages {
             Duration.ofNanos(System.nanoTime() - start));
     log.info(result.summary());
     return result;
+  }
+
+  private ImageReuse reuse(BuildSpec spec) {
+    if (registries == null) {
+      throw new CachedImageException(
+          spec.image()
+              + ": reuse through "
+              + spec.reuse().repository()
+              + " is configured but this caller cannot reach registries");
+    }
+    return new ImageReuse(
+        log,
+        images,
+        registries.transfer().get(),
+        new RegistryClient(Duration.ofSeconds(30)),
+        registries.credentials());
   }
 
   /**

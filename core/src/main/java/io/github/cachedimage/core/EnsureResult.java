@@ -13,6 +13,7 @@ public final class EnsureResult {
   private final Freshness before;
   private final BuildRecord record; // null: the one behind the verdict, read when asked for
   private final boolean built;
+  private final boolean pulled;
   private final String imageId;
   private final String contentTag;
   private final boolean contentTagVerified;
@@ -23,6 +24,7 @@ public final class EnsureResult {
       Freshness before,
       BuildRecord record,
       boolean built,
+      boolean pulled,
       String imageId,
       String contentTag,
       boolean contentTagVerified,
@@ -31,6 +33,7 @@ public final class EnsureResult {
     this.before = before;
     this.record = record;
     this.built = built;
+    this.pulled = pulled;
     this.imageId = imageId;
     this.contentTag = contentTag;
     this.contentTagVerified = contentTagVerified;
@@ -45,6 +48,7 @@ public final class EnsureResult {
         before,
         record,
         true,
+        false,
         record.imageId(),
         record.contentTag(),
         contentTagVerified,
@@ -59,7 +63,29 @@ public final class EnsureResult {
       boolean contentTagVerified,
       Duration elapsed) {
     return new EnsureResult(
-        image, before, null, false, before.imageId(), contentTag, contentTagVerified, elapsed);
+        image,
+        before,
+        null,
+        false,
+        false,
+        before.imageId(),
+        contentTag,
+        contentTagVerified,
+        elapsed);
+  }
+
+  /** Pulled instead of built: another runner built these inputs (fingerprint-keyed reuse). */
+  static EnsureResult pulled(BuildRecord record, Freshness before, Duration elapsed) {
+    return new EnsureResult(
+        record.image(),
+        before,
+        record,
+        false,
+        true,
+        record.imageId(),
+        record.contentTag(),
+        false,
+        elapsed);
   }
 
   /**
@@ -100,6 +126,11 @@ public final class EnsureResult {
     return built;
   }
 
+  /** Whether the image was pulled from the reuse repository instead of built. */
+  public boolean pulled() {
+    return pulled;
+  }
+
   /** The freshness found before building (after taking the lock). */
   public Freshness before() {
     return before;
@@ -116,6 +147,16 @@ public final class EnsureResult {
    * 7/8 steps cached (from type=local,src=...)}: the build's time is buildx's.
    */
   public String summary() {
+    if (pulled) {
+      return image
+          + ": pulled "
+          + record.shortImageId()
+          + " in "
+          + String.format(Locale.ROOT, "%.1f", record.buildMillis() / 1000.0)
+          + " s (built earlier from the same inputs; "
+          + before.describe()
+          + " here)";
+    }
     if (!built) {
       return image
           + ": up to date ("

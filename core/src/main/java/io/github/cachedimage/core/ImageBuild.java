@@ -113,6 +113,7 @@ final class ImageBuild {
               fp.files(),
               fp.bases(),
               new BuildRecord.Engine(engine.id(), engine.host()),
+              null,
               BuildRecord.FORMAT_VERSION);
       if (!store.write(record, fp)) {
         log.debug(spec.image() + ": no record index written; the next check reads the record");

@@ -5,6 +5,8 @@ import com.github.dockerjava.transport.SSLConfig;
 import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
+import io.github.cachedimage.core.engine.DockerJavaTransfer;
+import io.github.cachedimage.core.engine.ImageTransfer;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,6 +39,9 @@ interface DockerAccess {
 
   /** Tags an image ({@code docker tag ID repository:tag}). */
   void tag(String imageId, String repository, String tag);
+
+  /** Pull and push on the same engine, for fingerprint-keyed reuse. */
+  ImageTransfer transfer();
 
   /** Through Testcontainers' {@link DockerClientFactory}. */
   static DockerAccess testcontainers() {
@@ -123,6 +128,11 @@ interface DockerAccess {
     @Override
     public void tag(String imageId, String repository, String tag) {
       DockerClientFactory.instance().client().tagImageCmd(imageId, repository, tag).exec();
+    }
+
+    @Override
+    public ImageTransfer transfer() {
+      return new DockerJavaTransfer(DockerClientFactory.instance().client());
     }
   }
 }

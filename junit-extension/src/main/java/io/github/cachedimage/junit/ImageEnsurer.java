@@ -9,6 +9,9 @@ import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
+import io.github.cachedimage.core.registry.DockerConfigCredentials;
+import io.github.cachedimage.core.registry.RegistryCredentials;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,6 +45,11 @@ final class ImageEnsurer {
             () ->
                 CachedImages.create(log, images, docker::endpoint)
                     .withEngineUse("tests run on")
+                    .withRegistries(
+                        new CachedImages.Registries(
+                            docker::transfer,
+                            new RegistryCredentials(
+                                List.of(DockerConfigCredentials.fromEnvironment()))))
                     .ensureRecorded(
                         request.image(), request.recordDirectory(), request::fallbackSpec),
             EXECUTOR);

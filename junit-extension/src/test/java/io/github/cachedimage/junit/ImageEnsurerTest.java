@@ -108,6 +108,11 @@ class ImageEnsurerTest {
     }
 
     @Override
+    public io.github.cachedimage.core.engine.ImageTransfer transfer() {
+      throw new UnsupportedOperationException("no registry in this test double");
+    }
+
+    @Override
     public DockerEndpoint endpoint() {
       return DockerEndpoint.of("unix:///simulated.sock", "test");
     }

@@ -19,6 +19,7 @@ import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import io.github.cachedimage.core.spec.InvalidCacheSpecException;
+import io.github.cachedimage.core.spec.ReuseSpec;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.File;
 import java.nio.file.Path;
@@ -31,10 +32,12 @@ import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Builds the project's Docker image with {@code docker buildx build}, importing and exporting
@@ -139,6 +142,32 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "cachedimage.ghaStrict", defaultValue = "false")
   boolean ghaStrict;
 
+  /**
+   * A registry repository for fingerprint-keyed reuse, e.g. {@code ghcr.io/acme/greeter}. When the
+   * image is not fresh here, the build first asks the registry for {@code
+   * <imageRepository>:fp-<key>} (the key covers every input, without paths or machine values) and
+   * pulls it if a runner built the same inputs earlier: no buildx at all. Otherwise it builds and
+   * pushes that tag (see {@code reusePush}). Credentials: settings.xml {@code <server>} with the
+   * registry host as id, then the docker CLI configuration. Default: no reuse.
+   */
+  @Parameter(property = "cachedimage.imageRepository")
+  String imageRepository;
+
+  /**
+   * When to push a build under its key for other runners: {@code outside-pull-requests} (the
+   * default: not for {@code pull_request} events on GitHub Actions, always elsewhere), {@code
+   * always} or {@code never}.
+   */
+  @Parameter(property = "cachedimage.reusePush", defaultValue = "outside-pull-requests")
+  String reusePush;
+
+  /**
+   * Fail instead of warning and building when the reuse registry cannot be reached, refuses the
+   * credentials, or a pull or push fails.
+   */
+  @Parameter(property = "cachedimage.reuseStrict", defaultValue = "false")
+  boolean reuseStrict;
+
   /** Log buildx progress at DEBUG instead of INFO ({@code mvn -q} hides it too). */
   @Parameter(property = "cachedimage.quiet", defaultValue = "false")
   boolean quiet;
@@ -155,6 +184,8 @@ public class BuildMojo extends AbstractMojo {
 
   @Parameter(defaultValue = "${mojoExecution}", readonly = true)
   MojoExecution mojoExecution;
+
+  @Component SettingsDecrypter decrypter;
 
   private final Function<DockerEndpoint, DockerImages> images;
   private final Function<DockerEndpoint, Buildx> buildx;
@@ -199,7 +230,8 @@ public class BuildMojo extends AbstractMojo {
     try {
       CachedImages cachedImages =
           new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(endpoint))
-              .withGhaStrict(ghaStrict);
+              .withGhaStrict(ghaStrict)
+              .withRegistries(MavenRegistries.of(engine, session, decrypter));
       EnsureResult result = cachedImages.ensure(spec, recordDirectory);
       Properties properties = project.getProperties();
       properties.setProperty("cachedimage." + spec.image() + ".id", result.imageId());
@@ -273,6 +305,9 @@ public class BuildMojo extends AbstractMojo {
       b.dockerfile(dockerfile == null ? null : dockerfile.toPath().toAbsolutePath());
       b.buildArgs(buildArgs).labels(labels).target(target).platform(platform).builderName(builder);
       b.pull(pull).noCache(noCache).failOnCacheExportError(failOnCacheExportError);
+      if (imageRepository != null && !imageRepository.isBlank()) {
+        b.reuse(new ReuseSpec(imageRepository, reusePush, reuseStrict));
+      }
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e) + e.getMessage(), e);
     }

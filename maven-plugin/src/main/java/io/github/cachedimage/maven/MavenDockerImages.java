@@ -10,8 +10,10 @@ import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerJavaImages;
+import io.github.cachedimage.core.engine.DockerJavaTransfer;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
+import io.github.cachedimage.core.engine.ImageTransfer;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.Optional;
  * npipe://}).
  */
 final class MavenDockerImages implements DockerImages, AutoCloseable {
+  private final DockerEndpoint endpoint;
   private DockerClient client;
   private final DockerImages images;
 
@@ -31,6 +34,7 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
    * @throws DockerUnavailableException for {@code ssh://}, which only the docker CLI speaks
    */
   MavenDockerImages(DockerEndpoint endpoint) {
+    this.endpoint = endpoint;
     Optional<UnixSocketImages> socket = UnixSocketImages.forEndpoint(endpoint);
     if (socket.isPresent()) {
       this.images = socket.get();
@@ -39,24 +43,38 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
     if (endpoint.isSsh()) {
       throw new DockerUnavailableException(HelpfulSuggestions.sshEndpoint(endpoint.describe()));
     }
-    // Explicit host and TLS: docker-java must not resolve an engine of its own.
-    DefaultDockerClientConfig.Builder builder =
-        DefaultDockerClientConfig.createDefaultConfigBuilder()
-            .withDockerHost(endpoint.host())
-            .withDockerTlsVerify(endpoint.tlsVerify());
-    if (endpoint.certPath() != null) {
-      builder.withDockerCertPath(endpoint.certPath().toString());
+    this.images = new DockerJavaImages(client(), endpoint.host());
+  }
+
+  /**
+   * Pull and push, through docker-java on the same endpoint: created on first use, since only
+   * fingerprint-keyed reuse and the push goal need it.
+   */
+  synchronized ImageTransfer transfer() {
+    return new DockerJavaTransfer(client());
+  }
+
+  private synchronized DockerClient client() {
+    if (client == null) {
+      // Explicit host and TLS: docker-java must not resolve an engine of its own.
+      DefaultDockerClientConfig.Builder builder =
+          DefaultDockerClientConfig.createDefaultConfigBuilder()
+              .withDockerHost(endpoint.host())
+              .withDockerTlsVerify(endpoint.tlsVerify());
+      if (endpoint.certPath() != null) {
+        builder.withDockerCertPath(endpoint.certPath().toString());
+      }
+      DockerClientConfig config = builder.build();
+      DockerHttpClient http =
+          new ZerodepDockerHttpClient.Builder()
+              .dockerHost(config.getDockerHost())
+              .sslConfig(config.getSSLConfig())
+              .connectionTimeout(Duration.ofSeconds(5))
+              .responseTimeout(Duration.ofMinutes(30))
+              .build();
+      client = DockerClientImpl.getInstance(config, http);
     }
-    DockerClientConfig config = builder.build();
-    DockerHttpClient http =
-        new ZerodepDockerHttpClient.Builder()
-            .dockerHost(config.getDockerHost())
-            .sslConfig(config.getSSLConfig())
-            .connectionTimeout(Duration.ofSeconds(5))
-            .responseTimeout(Duration.ofSeconds(60))
-            .build();
-    this.client = DockerClientImpl.getInstance(config, http);
-    this.images = new DockerJavaImages(client, endpoint.host());
+    return client;
   }
 
   @Override
@@ -80,7 +98,7 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       if (client != null) {
         client.close();

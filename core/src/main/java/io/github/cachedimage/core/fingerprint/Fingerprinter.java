@@ -205,6 +205,25 @@ public final class Fingerprinter {
   }
 
   /**
+   * The key under which runners share an image built from these inputs: the fingerprint's parts
+   * without machine-specific values. Paths are context-relative already; a base image is named by
+   * its digest ({@code baseDigests}: the engine's ID when it has the base, which is the registry's
+   * digest with the containerd image store, else the registry's digest), never by "absent".
+   *
+   * @param baseDigests every base of {@code fp.bases()} with its digest
+   */
+  public static String reuseKey(Result fp, Map<String, String> baseDigests) {
+    StringBuilder text = new StringBuilder("cached-image reuse v1\n");
+    text.append("dockerfile ").append(fp.dockerfileDigest()).append('\n');
+    text.append("files ").append(fp.filesDigest()).append('\n');
+    text.append(fp.specText());
+    for (Map.Entry<String, String> base : new TreeMap<>(baseDigests).entrySet()) {
+      text.append("base ").append(base.getKey()).append(' ').append(base.getValue()).append('\n');
+    }
+    return sha256Hex(text);
+  }
+
+  /**
    * The spec's part of the fingerprint, as text: build args, target, platform, labels and secret
    * ids, one per line. When a scan's stat listing equals the recorded one, every entry is as
    * recorded, and this text equal to the recorded one means the same fingerprint: the check then

@@ -57,6 +57,7 @@ public record BuildRecord(
     Map<String, FileState> files,
     Map<String, String> baseImages,
     Engine engine,
+    String pulledFrom,
     int formatVersion) {
 
   /**
@@ -95,6 +96,7 @@ public record BuildRecord(
         cacheSummary,
         files,
         baseImages,
+        null,
         null,
         formatVersion);
   }
@@ -145,6 +147,7 @@ public record BuildRecord(
         files,
         baseImages,
         engine,
+        pulledFrom,
         formatVersion);
   }
 

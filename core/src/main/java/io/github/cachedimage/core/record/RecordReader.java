@@ -7,6 +7,7 @@ import io.github.cachedimage.core.fingerprint.FileState;
 import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.ReuseSpec;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -113,6 +114,7 @@ final class RecordReader {
         files,
         stringMap(m.get("baseImages")),
         engine(m.get("engine")),
+        (String) m.get("pulledFrom"),
         (int) number(m.get("formatVersion")));
   }
 
@@ -144,7 +146,17 @@ final class RecordReader {
         (String) m.get("builder"),
         Boolean.TRUE.equals(m.get("pull")),
         Boolean.TRUE.equals(m.get("noCache")),
-        Boolean.TRUE.equals(m.get("failOnCacheExportError")));
+        Boolean.TRUE.equals(m.get("failOnCacheExportError")),
+        reuse(m.get("reuse")));
+  }
+
+  private static ReuseSpec reuse(Object value) {
+    if (value == null) {
+      return null;
+    }
+    Map<String, Object> r = asMap(value);
+    return new ReuseSpec(
+        (String) r.get("repository"), (String) r.get("push"), Boolean.TRUE.equals(r.get("strict")));
   }
 
   private static List<CacheSpec> caches(Object o) {

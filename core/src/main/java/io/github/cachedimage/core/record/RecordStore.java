@@ -49,6 +49,11 @@ public final class RecordStore {
     return directory.resolve(stem.concat(".json"));
   }
 
+  /** {@code <image>.pushed.json}: what the push goal published, next to the record. */
+  public Path pushedFile() {
+    return directory.resolve(stem.concat(".pushed.json"));
+  }
+
   /** {@code <image>.index}, next to the record. */
   public Path indexFile() {
     return directory.resolve(stem.concat(".index"));

@@ -67,6 +67,7 @@ final class RecordWriter {
         string(g, "host", r.engine().host());
         g.writeEndObject();
       }
+      string(g, "pulledFrom", r.pulledFrom());
       g.writeNumberField("formatVersion", r.formatVersion());
       g.writeEndObject();
     }
@@ -96,6 +97,15 @@ final class RecordWriter {
     g.writeBooleanField("pull", s.pull());
     g.writeBooleanField("noCache", s.noCache());
     g.writeBooleanField("failOnCacheExportError", s.failOnCacheExportError());
+    if (s.reuse() == null) {
+      g.writeNullField("reuse"); // as data binding writes the spec
+    } else {
+      g.writeObjectFieldStart("reuse");
+      g.writeStringField("repository", s.reuse().repository());
+      g.writeStringField("push", s.reuse().push());
+      g.writeBooleanField("strict", s.reuse().strict());
+      g.writeEndObject();
+    }
     g.writeEndObject();
   }
 

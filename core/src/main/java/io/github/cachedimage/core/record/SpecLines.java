@@ -2,6 +2,7 @@ package io.github.cachedimage.core.record;
 
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.ReuseSpec;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,10 @@ final class SpecLines {
     flag(out, "pull", spec.pull());
     flag(out, "no-cache", spec.noCache());
     flag(out, "fail-on-cache-export-error", spec.failOnCacheExportError());
+    if (spec.reuse() != null) {
+      line(out, "reuse", spec.reuse().repository(), spec.reuse().push());
+      flag(out, "reuse-strict", spec.reuse().strict());
+    }
     return out.toString();
   }
 
@@ -55,6 +60,9 @@ final class SpecLines {
     boolean pull = false;
     boolean noCache = false;
     boolean failOnExportError = false;
+    String reuseRepository = null;
+    String reusePush = null;
+    boolean reuseStrict = false;
     Map<String, String> buildArgs = new LinkedHashMap<>();
     Map<String, String> labels = new LinkedHashMap<>();
     List<SecretSpec> secrets = new ArrayList<>();
@@ -100,6 +108,11 @@ final class SpecLines {
           noCache = true;
         } else if (name.equals("fail-on-cache-export-error")) {
           failOnExportError = true;
+        } else if (name.equals("reuse")) {
+          reuseRepository = f[1];
+          reusePush = f[2];
+        } else if (name.equals("reuse-strict")) {
+          reuseStrict = true;
         } else {
           return null; // written by a newer version: the JSON record answers
         }
@@ -118,7 +131,8 @@ final class SpecLines {
           builder,
           pull,
           noCache,
-          failOnExportError);
+          failOnExportError,
+          reuseRepository == null ? null : new ReuseSpec(reuseRepository, reusePush, reuseStrict));
     } catch (RuntimeException e) {
       return null; // a cut or altered line, an invalid value: as good as no spec here
     }

@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param pull {@code --pull} when building
  * @param noCache {@code --no-cache} when building
  * @param failOnCacheExportError fail the build when a cache export fails (default: warn)
+ * @param reuse fingerprint-keyed reuse through a registry, or {@code null} for none
  */
 public record BuildSpec(
     String image,
@@ -50,7 +51,8 @@ public record BuildSpec(
     String builder,
     boolean pull,
     boolean noCache,
-    boolean failOnCacheExportError) {
+    boolean failOnCacheExportError,
+    ReuseSpec reuse) {
 
   public BuildSpec {
     image = SpecChecks.repository(image);
@@ -93,7 +95,8 @@ public record BuildSpec(
         builder,
         pull,
         noCache,
-        failOnCacheExportError);
+        failOnCacheExportError,
+        reuse);
   }
 
   /** A builder pre-filled with this spec. */
@@ -109,7 +112,8 @@ public record BuildSpec(
         .builderName(builder)
         .pull(pull)
         .noCache(noCache)
-        .failOnCacheExportError(failOnCacheExportError);
+        .failOnCacheExportError(failOnCacheExportError)
+        .reuse(reuse);
   }
 
   /** Whether neither cache-from nor cache-to is configured (the default local cache applies). */
@@ -133,6 +137,7 @@ public record BuildSpec(
     private boolean pull;
     private boolean noCache;
     private boolean failOnCacheExportError;
+    private ReuseSpec reuse;
 
     private Builder(String image, Path contextDirectory) {
       this.image = image;
@@ -215,6 +220,12 @@ public record BuildSpec(
       return this;
     }
 
+    /** Fingerprint-keyed reuse through a registry; {@code null} for none. */
+    public Builder reuse(ReuseSpec reuse) {
+      this.reuse = reuse;
+      return this;
+    }
+
     public BuildSpec build() {
       return new BuildSpec(
           image,
@@ -230,7 +241,8 @@ public record BuildSpec(
           builder,
           pull,
           noCache,
-          failOnCacheExportError);
+          failOnCacheExportError,
+          reuse);
     }
   }
 }

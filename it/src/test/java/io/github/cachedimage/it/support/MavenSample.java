@@ -40,6 +40,7 @@ public final class MavenSample {
   private final Path directory;
   private final Path cacheDirectory;
   private final Map<String, String> environment = new LinkedHashMap<>();
+  private final List<String> servers = new ArrayList<>();
 
   private MavenSample(Path directory, Path cacheDirectory) {
     this.directory = directory;
@@ -93,6 +94,22 @@ public final class MavenSample {
   /** Sets an environment variable for every later run (e.g. {@code PATH}, {@code DOCKER_HOST}). */
   public MavenSample environment(String name, String value) {
     environment.put(name, value);
+    return this;
+  }
+
+  /**
+   * Adds a {@code settings.xml} {@code <server>} (for registry credentials) to this copy's own
+   * settings file; the password may be Maven-encrypted ({@code {...}}).
+   */
+  public MavenSample server(String id, String username, String password) {
+    servers.add(
+        "    <server><id>"
+            + id
+            + "</id><username>"
+            + username
+            + "</username><password>"
+            + password
+            + "</password></server>");
     return this;
   }
 
@@ -171,6 +188,21 @@ public final class MavenSample {
   }
 
   private Path settings() throws IOException {
+    Path shared = sharedSettings();
+    if (servers.isEmpty()) {
+      return shared;
+    }
+    Path own = directory.resolveSibling(directory.getFileName() + "-settings.xml");
+    Files.writeString(
+        own,
+        Files.readString(shared)
+            .replace(
+                "</settings>",
+                "  <servers>\n" + String.join("\n", servers) + "\n  </servers>\n</settings>"));
+    return own;
+  }
+
+  private static Path sharedSettings() throws IOException {
     Path settings = ItPaths.work().resolve("settings.xml");
     if (!Files.exists(settings)) {
       Files.createDirectories(settings.getParent());
