@@ -130,6 +130,29 @@ class FingerprinterTest {
   }
 
   @Test
+  void theReuseKeyIsTheSameInAnotherCheckoutAndChangesWithAnyInputOrBase(@TempDir Path other)
+      throws IOException {
+    Map<String, String> base = Map.of("busybox:1", "sha256:" + "1".repeat(64));
+    String here = Fingerprinter.reuseKey(fp(Map.of()), base);
+    // the same files in another directory, written at another time: another runner's checkout
+    for (String path : List.of("Dockerfile", "src/a.txt", "src/b.txt", ".dockerignore")) {
+      Path copy = other.resolve(path);
+      Files.createDirectories(copy.getParent());
+      Files.copy(context.resolve(path), copy);
+    }
+    BuildSpec elsewhere = BuildSpec.builder("greeter", other).build();
+    Fingerprinter.Result there =
+        Fingerprinter.fingerprint(elsewhere, Map.of(), List.of(other.resolve("target")));
+    assertThat(Fingerprinter.reuseKey(there, base)).isEqualTo(here).hasSize(64);
+
+    assertThat(
+            Fingerprinter.reuseKey(fp(Map.of()), Map.of("busybox:1", "sha256:" + "2".repeat(64))))
+        .isNotEqualTo(here);
+    write("src/a.txt", "changed");
+    assertThat(Fingerprinter.reuseKey(fp(Map.of()), base)).isNotEqualTo(here);
+  }
+
+  @Test
   void onlySecretIdsCount() {
     BuildSpec a = spec.toBuilder().secret(new SecretSpec("npmrc", "src=/home/a/.npmrc")).build();
     BuildSpec b = spec.toBuilder().secret(new SecretSpec("npmrc", "env=NPMRC")).build();

@@ -6,6 +6,7 @@ import io.github.cachedimage.core.fingerprint.FileState;
 import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
+import io.github.cachedimage.core.spec.ReuseSpec;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ class BuildRecordTest {
             .cacheTo(CacheSpec.parseExport("type=local,\"dest=/tmp/a,b\",mode=max"))
             .platform("linux/amd64")
             .pull(true)
+            .reuse(new ReuseSpec("ghcr.io/acme/greeter", "always", true))
             .build();
     return new BuildRecord(
         spec.image(),
