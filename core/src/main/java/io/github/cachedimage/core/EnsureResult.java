@@ -152,7 +152,7 @@ public final class EnsureResult {
           + ": pulled "
           + record.shortImageId()
           + " in "
-          + String.format(Locale.ROOT, "%.1f", record.buildMillis() / 1000.0)
+          + String.format(Locale.ROOT, "%.2f", elapsed.toMillis() / 1000.0)
           + " s (built earlier from the same inputs; "
           + before.describe()
           + " here)";
