@@ -27,7 +27,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
- * <p>The annotation registers the extension itself; nothing else is needed.
+ * <p>The annotation registers the extension itself; nothing else is needed. It may also sit on a
+ * composed annotation of your own, which then works wherever {@code @CachedImage} does:
+ *
+ * <pre>{@code
+ * @Target({ElementType.FIELD, ElementType.PARAMETER})
+ * @Retention(RetentionPolicy.RUNTIME)
+ * @CachedImage(value = "greeter", exposedPorts = 8080)
+ * @interface Greeter {}
+ * }</pre>
  *
  * <h2>Fields</h2>
  *
@@ -58,7 +66,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * recorded spec and cache settings; with no record at all (after {@code mvn clean}, in an IDE) it
  * is built from the fallback spec below with the default local cache.
  */
-@Target({ElementType.FIELD, ElementType.PARAMETER})
+@Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @ExtendWith(CachedImageExtension.class)

@@ -145,7 +145,7 @@ final class CachedImageExtension
                         .stream())
             // A class is skipped for its static fields; a method also for the instance fields.
             .filter(f -> context.getTestMethod().isPresent() || Modifier.isStatic(f.getModifiers()))
-            .filter(f -> f.getAnnotation(CachedImage.class).disabledWithoutDocker())
+            .filter(f -> annotationOn(f).disabledWithoutDocker())
             .map(CachedImageExtension::describe);
     Stream<String> parameters =
         context.getTestMethod().stream()
@@ -155,10 +155,9 @@ final class CachedImageExtension
                   return java.util.stream.IntStream.range(0, declared.length)
                       .filter(
                           i ->
-                              declared[i].isAnnotationPresent(CachedImage.class)
-                                  && declared[i]
-                                      .getAnnotation(CachedImage.class)
-                                      .disabledWithoutDocker())
+                              AnnotationSupport.findAnnotation(declared[i], CachedImage.class)
+                                  .map(CachedImage::disabledWithoutDocker)
+                                  .orElse(false))
                       .mapToObj(i -> describe(declared[i], i) + " of " + describe(method));
                 });
     return Stream.concat(fields, parameters);
@@ -182,7 +181,7 @@ final class CachedImageExtension
 
   private void assign(
       ExtensionContext context, Assignments assignments, Field field, Object instance) {
-    CachedImage annotation = field.getAnnotation(CachedImage.class);
+    CachedImage annotation = annotationOn(field);
     String site = describe(field);
     Class<?> type = field.getType();
     if (type != GenericContainer.class && type != DockerImageName.class) {
@@ -252,6 +251,11 @@ final class CachedImageExtension
         .getStore(NAMESPACE)
         .getOrComputeIfAbsent(
             DockerAccess.class, key -> DockerAccess.testcontainers(), DockerAccess.class);
+  }
+
+  /** Direct or meta-present (on a user's composed annotation), as JUnit finds its own. */
+  private static CachedImage annotationOn(Field field) {
+    return AnnotationSupport.findAnnotation(field, CachedImage.class).orElseThrow();
   }
 
   private static List<Field> annotatedFields(Class<?> testClass, boolean statics) {

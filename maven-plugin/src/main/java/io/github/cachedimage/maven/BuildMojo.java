@@ -91,7 +91,7 @@ public class BuildMojo extends AbstractMojo {
   /**
    * Build secrets in {@code --secret} syntax: {@code id=npmrc,src=/home/me/.npmrc}, {@code
    * id=token,env=TOKEN}. Secret values are never read, logged or recorded; only ids enter the
-   * fingerprint. User property: specs separated by {@code ;}.
+   * fingerprint. On the command line: specs separated by {@code ;}.
    */
   @Parameter(property = "cachedimage.secrets")
   List<String> secrets;
@@ -99,16 +99,16 @@ public class BuildMojo extends AbstractMojo {
   /**
    * Caches to import ({@code --cache-from}), e.g. {@code
    * <cache>type=registry,ref=localhost:5000/app:cache</cache>}. Types: gha, local, registry,
-   * inline, s3, azblob. User property: {@code ;}-separated specs, which on the command line replace
-   * the POM's list.
+   * inline, s3, azblob. On the command line: specs separated by {@code ;}, which replace the POM's
+   * list.
    */
   @Parameter(property = "cachedimage.cacheFrom")
   List<String> cacheFrom;
 
   /**
    * Caches to export ({@code --cache-to}), e.g. {@code
-   * <cache>type=registry,ref=localhost:5000/app:cache,mode=max</cache>}. User property: {@code
-   * ;}-separated specs, which on the command line replace the POM's list.
+   * <cache>type=registry,ref=localhost:5000/app:cache,mode=max</cache>}. On the command line: specs
+   * separated by {@code ;}, which replace the POM's list.
    */
   @Parameter(property = "cachedimage.cacheTo")
   List<String> cacheTo;

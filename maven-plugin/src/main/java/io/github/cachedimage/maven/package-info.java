@@ -1,6 +1,6 @@
 /**
  * The Maven adapter: {@link io.github.cachedimage.maven.BuildMojo} turns its parameters into a
- * {@link io.github.cachedimage.core.BuildSpec} and calls {@link
+ * {@link io.github.cachedimage.core.spec.BuildSpec} and calls {@link
  * io.github.cachedimage.core.CachedImages}.
  */
 package io.github.cachedimage.maven;

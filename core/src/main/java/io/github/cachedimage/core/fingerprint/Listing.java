@@ -5,12 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A context scan's stat listing ({@link Fingerprinter.Scan#stats}): the entries' paths (with the
- * link target or {@code dir} for entries that are no regular file), NUL-terminated, and four
- * numbers per entry (size, mtime in nanoseconds, permission bits, hash of the file key), in walk
- * order. Numbers stay numbers: formatting thousands of them as text is most of what a cold JVM
- * would spend on the listing. NUL cannot occur in a file name, so two listings are equal only if
- * their entries are.
+ * A context scan's stat listing ({@link ContextScan#stats()}): the entries' paths (with the link
+ * target or {@code dir} for entries that are no regular file), NUL-terminated, and four numbers per
+ * entry (size, mtime in nanoseconds, permission bits, hash of the file key), in walk order. Numbers
+ * stay numbers: formatting thousands of them as text is most of what a cold JVM would spend on the
+ * listing. NUL cannot occur in a file name, so two listings are equal only if their entries are.
  */
 public final class Listing {
   private final String names;

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the up-to-date check needs from a record, next to it as {@code <image>.index}: the
  * fingerprint and its parts, the image ID and content tag, the stat listing of the scan it was made
- * from ({@link Fingerprinter.Scan#stats}) and the stat cache, in tab-separated lines.
+ * from ({@link Fingerprinter.Result#stats()}) and the stat cache, in tab-separated lines.
  *
  * <p>Why not the JSON record: the check runs once per Maven JVM, always cold. Reading the record
  * there means loading a JSON parser (~35 ms of class loading and verification on a small machine)
@@ -84,7 +84,7 @@ public final class RecordIndex {
     return fingerprint;
   }
 
-  /** Which entry was the Dockerfile ({@link Fingerprinter#dockerfileKey}). */
+  /** Which entry was the Dockerfile ({@link Fingerprinter.Result#dockerfileKey()}). */
   public String dockerfileKey() {
     return dockerfileKey;
   }
