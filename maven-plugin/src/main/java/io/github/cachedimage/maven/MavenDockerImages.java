@@ -15,6 +15,7 @@ import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.engine.ImageTransfer;
 import io.github.cachedimage.core.engine.UnixSocketImages;
+import io.github.cachedimage.core.engine.UnixSocketTransfer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,11 +48,14 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
   }
 
   /**
-   * Pull and push, through docker-java on the same endpoint: created on first use, since only
-   * fingerprint-keyed reuse and the push goal need it.
+   * Pull and push on the same endpoint: with the JDK over a local socket (a fresh runner's reuse is
+   * mostly this pull), else through docker-java, created on first use.
    */
   synchronized ImageTransfer transfer() {
-    return new DockerJavaTransfer(client());
+    Optional<java.nio.file.Path> socket = endpoint.unixSocket();
+    return socket.isPresent()
+        ? new UnixSocketTransfer(socket.get())
+        : new DockerJavaTransfer(client());
   }
 
   private synchronized DockerClient client() {

@@ -135,13 +135,21 @@ public final class UnixSocketImages implements DockerImages {
   record Response(int status, String body) {}
 
   private Response get(String path) throws IOException {
+    return request("GET", path, "");
+  }
+
+  /**
+   * One request with extra header lines ({@code "Name: value\r\n"} each), the whole answer read
+   * (the engine streams pulls and pushes until they end).
+   */
+  Response request(String method, String path, String headers) throws IOException {
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       // Blocking socket channels have no read timeout: a watchdog closes the channel instead.
       // A plain thread, not an executor: this runs in the cold up-to-date check.
       Watchdog watchdog = new Watchdog(channel, timeout.toMillis());
       watchdog.start();
       try {
-        return exchange(channel, path);
+        return exchange(channel, method, path, headers);
       } catch (AsynchronousCloseException e) {
         if (watchdog.fired) {
           throw new IOException("no answer within " + timeout.toMillis() + " ms", e);
@@ -177,12 +185,17 @@ public final class UnixSocketImages implements DockerImages {
     }
   }
 
-  private Response exchange(SocketChannel channel, String path) throws IOException {
+  private Response exchange(SocketChannel channel, String method, String path, String headers)
+      throws IOException {
     channel.connect(UnixDomainSocketAddress.of(socket));
     String request =
-        "GET "
+        method
+            + " "
             + path
-            + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: cached-image\r\nConnection: close\r\n\r\n";
+            + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: cached-image\r\nConnection: close\r\n"
+            + (method.equals("GET") ? "" : "Content-Length: 0\r\n")
+            + headers
+            + "\r\n";
     ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
     while (out.hasRemaining()) {
       channel.write(out);
