@@ -92,8 +92,16 @@ final class ImageReuse {
   BuildRecord pull(BuildSpec spec, RecordStore store, Fingerprinter.Result fp, ImageReference key) {
     Optional<Credentials> creds = credentials.find(key.registry());
     Optional<String> digest;
+    long asked = System.nanoTime();
     try {
       digest = registry.manifestDigest(key, creds);
+      log.debug(
+          spec.image()
+              + ": registry answered for "
+              + shortKey(key)
+              + " in "
+              + (System.nanoTime() - asked) / 1_000_000
+              + " ms");
     } catch (RegistryException e) {
       notUsable(spec, explain(e, key.registry(), creds));
       return null;
@@ -114,6 +122,7 @@ final class ImageReuse {
     transfer.tag(imageId, spec.image(), "fp-" + fp.fingerprint().substring(0, 12));
     transfer.tag(imageId, spec.image(), "latest");
     long millis = (System.nanoTime() - start) / 1_000_000;
+    log.debug(spec.image() + ": pulled and tagged " + shortKey(key) + " in " + millis + " ms");
     EngineInfo engine = images.engine();
     BuildRecord record =
         new BuildRecord(
