@@ -55,11 +55,13 @@ public final class CachedImages {
   private final Registries registries;
 
   /**
-   * What fingerprint-keyed reuse needs ({@link io.github.cachedimage.core.spec.ReuseSpec}): the
-   * engine's pull and push, asked for only when reuse is configured (a docker-java client costs
-   * class loading), and where credentials come from.
+   * What fingerprint-keyed reuse and pushing need ({@link
+   * io.github.cachedimage.core.spec.ReuseSpec}): the engine's pull and push, and where credentials
+   * come from. Both are asked for only when an image is reused or pushed, never on the up-to-date
+   * path (class loading, config files).
    */
-  public record Registries(Supplier<ImageTransfer> transfer, RegistryCredentials credentials) {}
+  public record Registries(
+      Supplier<ImageTransfer> transfer, Supplier<RegistryCredentials> credentials) {}
 
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx) {
     this(log, images, buildx, null);
@@ -202,7 +204,7 @@ public final class CachedImages {
     try (BuildLock lock = BuildLock.acquire(store, log)) {
       Map<String, String> out = new java.util.LinkedHashMap<>();
       for (ImagePush.Pushed p :
-          new ImagePush(log, images, registries.transfer().get(), registries.credentials())
+          new ImagePush(log, images, registries.transfer().get(), registries.credentials().get())
               .push(store, tags, repository)) {
         out.put(p.reference(), p.digest());
       }
@@ -303,7 +305,7 @@ public final class CachedImages {
         images,
         registries.transfer().get(),
         new RegistryClient(Duration.ofSeconds(30)),
-        registries.credentials());
+        registries.credentials().get());
   }
 
   /**

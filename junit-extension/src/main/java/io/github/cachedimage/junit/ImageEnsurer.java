@@ -46,10 +46,7 @@ final class ImageEnsurer {
                 CachedImages.create(log, images, docker::endpoint)
                     .withEngineUse("tests run on")
                     .withRegistries(
-                        new CachedImages.Registries(
-                            docker::transfer,
-                            new RegistryCredentials(
-                                List.of(DockerConfigCredentials.fromEnvironment()))))
+                        new CachedImages.Registries(docker::transfer, ImageEnsurer::credentials))
                     .ensureRecorded(
                         request.image(), request.recordDirectory(), request::fallbackSpec),
             EXECUTOR);
@@ -82,6 +79,11 @@ final class ImageEnsurer {
     }
     return new EnsuredImage(
         result.image(), result.imageId(), reference, result.built(), result.summary());
+  }
+
+  /** A test JVM has no Maven settings: the docker CLI's configuration, else anonymous. */
+  private static RegistryCredentials credentials() {
+    return new RegistryCredentials(List.of(DockerConfigCredentials.fromEnvironment()));
   }
 
   /** Runs checks (and builds) off the caller's thread; daemon threads, so a JVM can always exit. */

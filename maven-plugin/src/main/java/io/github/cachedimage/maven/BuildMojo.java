@@ -230,8 +230,10 @@ public class BuildMojo extends AbstractMojo {
     try {
       CachedImages cachedImages =
           new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(endpoint))
-              .withGhaStrict(ghaStrict)
-              .withRegistries(MavenRegistries.of(engine, session, decrypter));
+              .withGhaStrict(ghaStrict);
+      if (spec.reuse() != null) { // nothing of registries on the up-to-date path otherwise
+        cachedImages = cachedImages.withRegistries(MavenRegistries.of(engine, session, decrypter));
+      }
       EnsureResult result = cachedImages.ensure(spec, recordDirectory);
       Properties properties = project.getProperties();
       properties.setProperty("cachedimage." + spec.image() + ".id", result.imageId());

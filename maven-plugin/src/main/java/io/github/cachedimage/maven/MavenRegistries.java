@@ -24,7 +24,7 @@ final class MavenRegistries {
           }
           throw new CachedImageException("this engine client cannot pull or push");
         };
-    return new CachedImages.Registries(transfer, credentials(session, decrypter));
+    return new CachedImages.Registries(transfer, () -> credentials(session, decrypter));
   }
 
   /** settings.xml first, then the docker CLI's configuration; none means anonymous. */

@@ -33,7 +33,6 @@ public final class DockerConfigCredentials implements CredentialSource {
   static final String DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
 
   private static final long HELPER_TIMEOUT_SECONDS = 30;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path config;
   private final Function<List<String>, ProcessBuilder> processes;
@@ -96,7 +95,7 @@ public final class DockerConfigCredentials implements CredentialSource {
 
   private Optional<JsonNode> read() {
     try {
-      return Optional.of(JSON.readTree(Files.readAllBytes(config)));
+      return Optional.of(Json.MAPPER.readTree(Files.readAllBytes(config)));
     } catch (NoSuchFileException missing) {
       return Optional.empty();
     } catch (JsonProcessingException e) {
@@ -252,7 +251,7 @@ public final class DockerConfigCredentials implements CredentialSource {
     }
     JsonNode answer;
     try {
-      answer = JSON.readTree(text);
+      answer = Json.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
       throw new CachedImageException(
           failure
@@ -282,5 +281,13 @@ public final class DockerConfigCredentials implements CredentialSource {
 
   private static String text(JsonNode node) {
     return node != null && node.isTextual() && !node.asText().isEmpty() ? node.asText() : null;
+  }
+
+  /**
+   * Created on first use: these classes are loaded on every build goal run, the up-to-date path
+   * included, and a first ObjectMapper costs hundreds of milliseconds of class loading there.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 }

@@ -41,7 +41,6 @@ public final class RegistryClient {
           "application/vnd.docker.distribution.manifest.v2+json");
 
   private static final Pattern PARAMETER = Pattern.compile("(\\w+)=\"([^\"]*)\"");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Duration timeout;
   private final HttpClient http;
@@ -168,7 +167,7 @@ public final class RegistryClient {
               + response.statusCode());
     }
     try {
-      JsonNode body = JSON.readTree(response.body());
+      JsonNode body = Json.MAPPER.readTree(response.body());
       for (String field : new String[] {"token", "access_token"}) {
         JsonNode token = body.get(field);
         if (token != null && token.isTextual() && !token.asText().isEmpty()) {
@@ -302,5 +301,13 @@ public final class RegistryClient {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Created on first use: these classes are loaded on every build goal run, the up-to-date path
+   * included, and a first ObjectMapper costs hundreds of milliseconds of class loading there.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 }
