@@ -122,7 +122,7 @@ final class ImageReuse {
     transfer.tag(imageId, spec.image(), "fp-" + fp.fingerprint().substring(0, 12));
     transfer.tag(imageId, spec.image(), "latest");
     long millis = (System.nanoTime() - start) / 1_000_000;
-    log.debug(spec.image() + ": pulled and tagged " + shortKey(key) + " in " + millis + " ms");
+    log.debug(spec.image() + ": pull of " + shortKey(key) + " and its tags took " + millis + " ms");
     EngineInfo engine = images.engine();
     BuildRecord record =
         new BuildRecord(

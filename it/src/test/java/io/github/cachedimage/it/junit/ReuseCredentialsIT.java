@@ -109,7 +109,7 @@ class ReuseCredentialsIT {
         "{\"auths\": {\"" + registry.address() + "\": {\"auth\": \"" + auth + "\"}}}");
     MavenSample fresh = sample().environment("DOCKER_CONFIG", config.toString());
     MavenSample.Run run = run(fresh).assertSuccess();
-    assertThat(run.linesContaining(IMAGE + ": pulled ")).hasSize(1);
+    assertThat(run.linesContaining(IMAGE + ": pulled sha256:")).hasSize(1);
     run.assertLogLacks(IMAGE + ": building");
   }
 
@@ -125,7 +125,7 @@ class ReuseCredentialsIT {
     assertThat(encrypted).startsWith("{").doesNotContain(PASSWORD);
     MavenSample fresh = sample().server(registry.address(), USER, encrypted);
     MavenSample.Run run = run(fresh, "-Dsettings.security=" + security).assertSuccess();
-    assertThat(run.linesContaining(IMAGE + ": pulled ")).hasSize(1);
+    assertThat(run.linesContaining(IMAGE + ": pulled sha256:")).hasSize(1);
   }
 
   @Test
