@@ -330,9 +330,7 @@ public final class CachedImages {
       return reason;
     }
     String builtOn =
-        new EngineInfo(
-                record.engine().id(), Objects.toString(record.engine().host(), "?"), "", false)
-            .describe();
+        EngineInfo.describe(record.engine().id(), Objects.toString(record.engine().host(), "?"));
     String moved =
         "image built on engine " + builtOn + ", " + engineUse + " engine " + current.describe();
     return freshness.status() == Freshness.Status.IMAGE_GONE ? moved : moved + "; " + reason;

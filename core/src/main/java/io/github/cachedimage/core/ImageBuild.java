@@ -61,7 +61,7 @@ final class ImageBuild {
     }
     requireCapableEngine(engine, info);
     requireVisibleBases(spec, store, fp, info);
-    String contentTag = spec.image() + ":fp-" + fp.fingerprint().substring(0, 12);
+    String contentTag = spec.image() + ":" + contentTagOf(fp);
     List<String> tags = List.of(contentTag, spec.image() + ":latest");
     Path metadata = null;
     try (CacheFlags caches = CacheFlags.plan(spec, info, gha, defaultCacheRoot, log)) {
@@ -124,6 +124,11 @@ final class ImageBuild {
     } finally {
       deleteQuietly(metadata);
     }
+  }
+
+  /** The tag that names an image by its inputs: {@code fp-} and the fingerprint's first 12 hex. */
+  static String contentTagOf(Fingerprinter.Result fp) {
+    return "fp-" + fp.fingerprint().substring(0, 12);
   }
 
   /**

@@ -86,7 +86,7 @@ final class ImagePush {
     List<Pushed> pushed = new ArrayList<>();
     for (ImageReference target : targets) {
       Optional<Credentials> creds = credentials.find(target.registry());
-      transfer.tag(record.imageId(), target.registry() + "/" + target.repository(), target.tag());
+      transfer.tag(record.imageId(), target.name(), target.tag());
       String digest = transfer.push(target.toString(), creds);
       log.info(store.image() + ": pushed " + target + " (" + digest + ")");
       pushed.add(new Pushed(target.toString(), digest));

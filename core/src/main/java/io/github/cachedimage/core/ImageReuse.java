@@ -118,8 +118,9 @@ final class ImageReuse {
       notUsable(spec, e.getMessage());
       return null;
     }
-    String contentTag = spec.image() + ":fp-" + fp.fingerprint().substring(0, 12);
-    transfer.tag(imageId, spec.image(), "fp-" + fp.fingerprint().substring(0, 12));
+    String tag = ImageBuild.contentTagOf(fp);
+    String contentTag = spec.image() + ":" + tag;
+    transfer.tag(imageId, spec.image(), tag);
     transfer.tag(imageId, spec.image(), "latest");
     long millis = (System.nanoTime() - start) / 1_000_000;
     log.debug(spec.image() + ": pull of " + shortKey(key) + " and its tags took " + millis + " ms");
@@ -159,7 +160,7 @@ final class ImageReuse {
     }
     Optional<Credentials> creds = credentials.find(key.registry());
     try {
-      transfer.tag(built.imageId(), key.registry() + "/" + key.repository(), key.tag());
+      transfer.tag(built.imageId(), key.name(), key.tag());
       String digest = transfer.push(key.toString(), creds);
       log.info(spec.image() + ": pushed " + shortKey(key) + " (" + digest + ") for other runners");
     } catch (CachedImageException e) {
@@ -185,10 +186,6 @@ final class ImageReuse {
   /** {@code ghcr.io/acme/greeter:fp-1a2b3c4d5e6f}: the key shortened for log lines. */
   static String shortKey(ImageReference key) {
     String tag = key.tag();
-    return key.registry()
-        + "/"
-        + key.repository()
-        + ":"
-        + (tag.length() > 15 ? tag.substring(0, 15) : tag);
+    return key.name() + ":" + (tag.length() > 15 ? tag.substring(0, 15) : tag);
   }
 }

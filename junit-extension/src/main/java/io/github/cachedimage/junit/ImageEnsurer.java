@@ -104,23 +104,24 @@ final class ImageEnsurer {
 
     @Override
     public Optional<String> findImage(String imageIdOrRef) {
-      if (!docker.isReachable()) {
-        throw new DockerUnavailableException(docker.unreachableReason());
-      }
-      return docker.images().findImage(imageIdOrRef);
+      return ready().findImage(imageIdOrRef);
     }
 
     @Override
     public boolean hasImage(String imageId) {
-      if (!docker.isReachable()) {
-        throw new DockerUnavailableException(docker.unreachableReason());
-      }
-      return docker.images().hasImage(imageId);
+      return ready().hasImage(imageId);
     }
 
     @Override
     public EngineInfo engine() {
-      return docker.images().engine();
+      return ready().engine();
+    }
+
+    private DockerImages ready() {
+      if (!docker.isReachable()) {
+        throw new DockerUnavailableException(docker.unreachableReason());
+      }
+      return docker.images();
     }
   }
 

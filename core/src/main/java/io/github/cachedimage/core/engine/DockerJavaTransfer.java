@@ -30,7 +30,7 @@ public final class DockerJavaTransfer implements ImageTransfer {
     try {
       boolean done =
           client
-              .pullImageCmd(ref.registry() + "/" + ref.repository())
+              .pullImageCmd(ref.name())
               .withTag(ref.tag())
               .withAuthConfig(auth(ref, credentials))
               .exec(new PullImageResultCallback())
@@ -64,7 +64,7 @@ public final class DockerJavaTransfer implements ImageTransfer {
     try {
       boolean done =
           client
-              .pushImageCmd(ref.registry() + "/" + ref.repository())
+              .pushImageCmd(ref.name())
               .withTag(ref.tag())
               .withAuthConfig(auth(ref, credentials))
               .exec(callback)

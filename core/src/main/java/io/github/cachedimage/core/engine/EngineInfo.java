@@ -15,6 +15,11 @@ public record EngineInfo(String id, String host, String version, boolean podman)
 
   /** {@code 7f3c2a1b (unix:///var/run/docker.sock)}: short enough for one log line. */
   public String describe() {
+    return describe(id, host);
+  }
+
+  /** As {@link #describe()}, for an engine known only by its ID and address (a record's). */
+  public static String describe(String id, String host) {
     String shortId = id.length() > 12 ? id.substring(0, 12) : id;
     return (shortId.isEmpty() ? "(no ID)" : shortId) + " (" + host + ")";
   }

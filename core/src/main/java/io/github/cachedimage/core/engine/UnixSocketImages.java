@@ -91,17 +91,12 @@ public final class UnixSocketImages implements DockerImages {
   }
 
   private Response engineRequest(String path) {
-    try {
-      Response r = get(path);
-      if (r.status != 200) {
-        throw new CachedImageException(
-            "the Docker engine answered " + r.status + " to GET " + path + ": " + r.body);
-      }
-      return r;
-    } catch (IOException e) {
-      throw new DockerUnavailableException(
-          HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
+    Response r = call("GET", path, "", "");
+    if (r.status != 200) {
+      throw new CachedImageException(
+          "the Docker engine answered " + r.status + " to GET " + path + ": " + r.body);
     }
+    return r;
   }
 
   private static String firstString(Pattern pattern, String json) {
@@ -115,13 +110,7 @@ public final class UnixSocketImages implements DockerImages {
 
   /** {@code GET /images/{image}/{what}}: the answer, or {@code null} for no such image. */
   private Response imageRequest(String image, String what, String doing) {
-    Response r;
-    try {
-      r = get("/images/" + image + "/" + what);
-    } catch (IOException e) {
-      throw new DockerUnavailableException(
-          HelpfulSuggestions.dockerUnavailable(socket + ": " + e.getMessage()), e);
-    }
+    Response r = call("GET", "/images/" + image + "/" + what, "", "");
     if (r.status == 404) {
       return null;
     }
@@ -136,6 +125,21 @@ public final class UnixSocketImages implements DockerImages {
 
   private Response get(String path) throws IOException {
     return request("GET", path, "");
+  }
+
+  /**
+   * As {@link #request}, an engine that cannot be reached being {@link DockerUnavailableException}
+   * (naming the socket and, when given, what was being done).
+   */
+  Response call(String method, String path, String headers, String doing) {
+    try {
+      return request(method, path, headers);
+    } catch (IOException e) {
+      throw new DockerUnavailableException(
+          HelpfulSuggestions.dockerUnavailable(
+              socket + ": " + (doing.isEmpty() ? "" : doing + ": ") + e.getMessage()),
+          e);
+    }
   }
 
   /**

@@ -1,10 +1,8 @@
 package io.github.cachedimage.core.engine;
 
 import io.github.cachedimage.core.base.CachedImageException;
-import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.registry.Credentials;
 import io.github.cachedimage.core.registry.ImageReference;
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,18 +25,16 @@ public final class UnixSocketTransfer implements ImageTransfer {
   private static final Pattern DIGEST =
       Pattern.compile("(?:\"Digest\"\\s*:\\s*\"|digest: )(sha256:[0-9a-f]{64})");
 
-  private final Path socket;
   private final UnixSocketImages engine;
 
   public UnixSocketTransfer(Path socket) {
-    this.socket = socket;
     this.engine = new UnixSocketImages(socket, Duration.ofMinutes(30));
   }
 
   @Override
   public String pull(String reference, Optional<Credentials> credentials) {
     ImageReference ref = ImageReference.parse(reference);
-    String name = ref.registry() + "/" + ref.repository();
+    String name = ref.name();
     stream(
         "pulling " + reference,
         "/images/create?fromImage=" + encode(name) + "&tag=" + encode(ref.tag()),
@@ -70,7 +66,7 @@ public final class UnixSocketTransfer implements ImageTransfer {
     String body =
         stream(
             "pushing " + reference,
-            "/images/" + ref.registry() + "/" + ref.repository() + "/push?tag=" + encode(ref.tag()),
+            "/images/" + ref.name() + "/push?tag=" + encode(ref.tag()),
             auth(ref, credentials));
     Matcher m = DIGEST.matcher(body);
     String digest = null;
@@ -95,12 +91,7 @@ public final class UnixSocketTransfer implements ImageTransfer {
   }
 
   private UnixSocketImages.Response send(String doing, String path, String headers) {
-    try {
-      return engine.request("POST", path, headers);
-    } catch (IOException e) {
-      throw new DockerUnavailableException(
-          HelpfulSuggestions.dockerUnavailable(socket + ": " + doing + ": " + e.getMessage()), e);
-    }
+    return engine.call("POST", path, headers, doing);
   }
 
   /** The {@code X-Registry-Auth} header line: base64url JSON, {@code {}} when anonymous. */

@@ -136,6 +136,11 @@ public record ImageReference(String registry, String repository, String tag, Str
     return new ImageReference(registry, repository, tag, digest);
   }
 
+  /** {@code registry/repository}: the name the engine pulls, pushes and tags by. */
+  public String name() {
+    return registry + "/" + repository;
+  }
+
   /** The same repository with another tag and no digest. */
   public ImageReference withTag(String tag) {
     return new ImageReference(registry, repository, tag, null);
