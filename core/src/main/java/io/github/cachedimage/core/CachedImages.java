@@ -21,6 +21,7 @@ import io.github.cachedimage.core.registry.RegistryClient;
 import io.github.cachedimage.core.registry.RegistryCredentials;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -218,7 +219,9 @@ public final class CachedImages {
     try (BuildLock lock = BuildLock.acquire(store, log)) {
       FreshnessCheck check = new FreshnessCheck(images);
       FreshnessCheck.Verdict verdict;
+      BuilderProbe probe;
       if (spec != null) {
+        probe = earlyProbe(spec, Files.exists(store.recordFile()));
         verdict = check.check(spec, store);
       } else {
         // the recorded spec: from the index when it has one, else from the record
@@ -232,10 +235,11 @@ public final class CachedImages {
                   ? read.record().spec()
                   : fallback.apply(read);
         }
+        probe = earlyProbe(spec, index != null || read.record() != null);
         verdict = check.check(spec, store, index, read);
       }
       GhaSupport gha = new GhaSupport(environment, ghaStrict);
-      EnsureResult result = ensureLocked(spec, store, verdict, start, gha);
+      EnsureResult result = ensureLocked(spec, store, verdict, probe, start, gha);
       if (gha.summaryRequested()) {
         gha.summarize(result.record(), result.built(), result.elapsed(), log);
       }
@@ -247,6 +251,7 @@ public final class CachedImages {
       BuildSpec spec,
       RecordStore store,
       FreshnessCheck.Verdict verdict,
+      BuilderProbe probe,
       long start,
       GhaSupport gha) {
     Freshness freshness = verdict.freshness();
@@ -278,7 +283,12 @@ public final class CachedImages {
     log.info(spec.image() + ": building (" + reason(freshness) + ")");
     ImageBuild.Built built =
         new ImageBuild(log, images, buildx, defaultCacheRoot)
-            .run(spec, store, verdict.fingerprint(), gha);
+            .run(
+                spec,
+                store,
+                verdict.fingerprint(),
+                gha,
+                probe != null ? probe : BuilderProbe.whenNeeded(buildx, spec.builder()));
     if (key != null) {
       reuse.push(spec, built.record(), key, environment);
     }
@@ -290,6 +300,15 @@ public final class CachedImages {
             Duration.ofNanos(System.nanoTime() - start));
     log.info(result.summary());
     return result;
+  }
+
+  /**
+   * Without a record a build is certain, so the builder is asked at once, alongside the scan; not
+   * when an image may be reused instead (its pull needs the machine to itself). {@code null}
+   * otherwise: the up-to-date path loads no class for it (docs/no-op-check.md, rule 18).
+   */
+  private BuilderProbe earlyProbe(BuildSpec spec, boolean recorded) {
+    return recorded || spec.reuse() != null ? null : BuilderProbe.startNow(buildx, spec.builder());
   }
 
   private ImageReuse reuse(BuildSpec spec) {

@@ -49,13 +49,19 @@ final class ImageBuild {
 
   /**
    * @param fp the fingerprint of the inputs, from the check just made
+   * @param probe the builder's facts, perhaps asked already while the context was hashed
    */
-  Built run(BuildSpec spec, RecordStore store, Fingerprinter.Result fp, GhaSupport gha) {
+  Built run(
+      BuildSpec spec,
+      RecordStore store,
+      Fingerprinter.Result fp,
+      GhaSupport gha,
+      BuilderProbe probe) {
     if (!images.isReachable()) {
       throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
     }
     EngineInfo engine = images.engine();
-    Buildx.Info info = buildx.info(spec.builder());
+    Buildx.Info info = probe.get().onEngine(engine);
     if (BuildxVersion.tooOld(info.version())) {
       throw new BuildxUnsupportedException(HelpfulSuggestions.buildxTooOld(info.version()));
     }

@@ -115,6 +115,32 @@ class CachedImagesTest {
   }
 
   @Test
+  void theBuilderIsAskedAlongsideTheScanOnlyWhenNoRecordMakesABuildCertain() throws IOException {
+    images.ensure(spec, records);
+    assertThat(buildx.infoThreads).containsExactly("cached-image-builder-probe");
+    images.ensure(spec, records); // up to date: not asked at all
+    Files.writeString(context.resolve("a.txt"), "changed");
+    images.ensure(spec, records); // a record: asked when the check has found the change
+    assertThat(buildx.infoThreads)
+        .containsExactly("cached-image-builder-probe", Thread.currentThread().getName());
+  }
+
+  @Test
+  void aBuilderProbeFailureIsTheBuildsError() {
+    Buildx broken =
+        new FakeBuildx() {
+          @Override
+          public Info info(String builder) {
+            throw new BuildxUnsupportedException("buildx is gone");
+          }
+        };
+    assertThatThrownBy(() -> new CachedImages(log(), engine, broken).ensure(spec, records))
+        .isInstanceOf(BuildxUnsupportedException.class)
+        .hasMessage("buildx is gone");
+    assertThat(new RecordStore(records, "greeter").recordFile()).doesNotExist();
+  }
+
+  @Test
   void rebuildsWhenTheImageIsGoneOrAnInputChanged() throws IOException {
     images.ensure(spec, records);
     engine.images.clear();
@@ -707,9 +733,10 @@ class CachedImagesTest {
     }
   }
 
-  final class FakeBuildx implements Buildx {
+  class FakeBuildx implements Buildx {
     final List<Invocation> builds = new CopyOnWriteArrayList<>();
     volatile int infoCalls;
+    final List<String> infoThreads = new CopyOnWriteArrayList<>();
     volatile Info info = new Info("0.29.1", "default", "docker", true);
     volatile boolean failing;
     volatile boolean exportFails;
@@ -720,6 +747,7 @@ class CachedImagesTest {
     @Override
     public Info info(String builder) {
       infoCalls++;
+      infoThreads.add(Thread.currentThread().getName());
       return info;
     }
 

@@ -39,9 +39,9 @@ public interface Buildx {
    *     containerd image store (without it, the driver exports no cache except inline)
    * @param buildkitVersion "BuildKit version" from {@code docker buildx inspect} ({@code v0.25.1};
    *     Debian's unstamped BuildKit says {@code v0.0.0+unknown}), or {@code null}
-   * @param engineVersion for the {@code docker} driver: the engine's version ({@code 28.5.2}), from
-   *     which the gha preflight derives the BuildKit version when it reports none; else {@code
-   *     null}
+   * @param engineVersion for the {@code docker} driver: the engine's version ({@code 28.5.2}, see
+   *     {@link #onEngine}), from which the gha preflight derives the BuildKit version when it
+   *     reports none; else {@code null}
    */
   record Info(
       String version,
@@ -54,6 +54,23 @@ public interface Buildx {
     /** Without the BuildKit and engine versions (unknown). */
     public Info(String version, String builder, String driver, boolean containerdImageStore) {
       this(version, builder, driver, containerdImageStore, null, null);
+    }
+
+    /**
+     * Completed with what the engine itself says, for the {@code docker} driver (which builds
+     * inside that engine): its image store and version, where buildx did not report them.
+     */
+    public Info onEngine(EngineInfo engine) {
+      if (!"docker".equals(driver)) {
+        return this;
+      }
+      return new Info(
+          version,
+          builder,
+          driver,
+          containerdImageStore || engine.containerdStore(),
+          buildkitVersion,
+          engineVersion != null || engine.version().isEmpty() ? engineVersion : engine.version());
     }
 
     /** Whether this builder can export cache of that type. */

@@ -110,22 +110,43 @@ public final class CliBuildx implements Buildx {
     return cmd;
   }
 
+  /**
+   * {@code docker buildx version} and {@code inspect}, started together: each is a CLI process of a
+   * few hundred milliseconds on a small machine, on the build's critical path. The engine's own
+   * facts (image store, version) come from its API instead; see {@link Info#onEngine}.
+   */
   @Override
   public Info info(String builder) {
-    Result version = run(List.of("docker", "buildx", "version"));
-    if (version.exitCode != 0) {
-      throw new BuildxUnsupportedException(HelpfulSuggestions.buildxMissing(version.tail()));
-    }
-    String versionNumber = BuildxVersion.fromCli(version.output);
-    if (versionNumber == null) {
-      throw new BuildxUnsupportedException(
-          HelpfulSuggestions.buildxMissing("unrecognised version: " + version.tail()));
-    }
     List<String> inspectCmd = new ArrayList<>(List.of("docker", "buildx", "inspect"));
     if (builder != null) {
       inspectCmd.add(builder);
     }
-    Result inspect = run(inspectCmd);
+    Running versionRun = begin(List.of("docker", "buildx", "version"));
+    Running inspectRun;
+    try {
+      inspectRun = begin(inspectCmd);
+    } catch (RuntimeException e) {
+      versionRun.process.destroyForcibly();
+      throw e;
+    }
+    Result version;
+    try {
+      version = versionRun.await();
+    } catch (RuntimeException e) {
+      inspectRun.process.destroyForcibly();
+      throw e;
+    }
+    if (version.exitCode != 0) {
+      inspectRun.process.destroyForcibly();
+      throw new BuildxUnsupportedException(HelpfulSuggestions.buildxMissing(version.tail()));
+    }
+    String versionNumber = BuildxVersion.fromCli(version.output);
+    if (versionNumber == null) {
+      inspectRun.process.destroyForcibly();
+      throw new BuildxUnsupportedException(
+          HelpfulSuggestions.buildxMissing("unrecognised version: " + version.tail()));
+    }
+    Result inspect = inspectRun.await();
     if (inspect.exitCode != 0) {
       String tail = inspect.tail();
       if (tail.contains("Cannot connect to the Docker daemon")
@@ -134,28 +155,13 @@ public final class CliBuildx implements Buildx {
       }
       throw new BuildxUnsupportedException(HelpfulSuggestions.builderUnusable(builder, tail));
     }
-    String name = field(inspect.output, "Name");
-    String driver = field(inspect.output, "Driver");
-    boolean containerdStore = false;
-    String engineVersion = null;
-    if ("docker".equals(driver)) {
-      Result status =
-          run(List.of("docker", "info", "--format", "{{json .DriverStatus}} {{.ServerVersion}}"));
-      containerdStore = status.exitCode == 0 && status.output.contains("io.containerd.snapshotter");
-      engineVersion = status.exitCode == 0 ? lastWord(status.output) : null;
-    }
     return new Info(
         versionNumber,
-        name,
-        driver,
-        containerdStore,
+        field(inspect.output, "Name"),
+        field(inspect.output, "Driver"),
+        false,
         field(inspect.output, "BuildKit version"),
-        engineVersion);
-  }
-
-  private static String lastWord(String output) {
-    String[] words = output.strip().split("\\s+");
-    return words.length == 0 || words[words.length - 1].isEmpty() ? null : words[words.length - 1];
+        null);
   }
 
   private static String field(String output, String name) {
@@ -220,24 +226,38 @@ public final class CliBuildx implements Buildx {
     return reader;
   }
 
-  private Result run(List<String> command) {
+  private Running begin(List<String> command) {
     StringBuilder out = new StringBuilder();
     Process process = start(command);
-    Thread reader = pump(process, line -> out.append(line).append('\n'));
-    try {
-      if (!process.waitFor(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+    Thread reader =
+        pump(
+            process,
+            line -> {
+              synchronized (out) {
+                out.append(line).append('\n');
+              }
+            });
+    return new Running(command, process, reader, out);
+  }
+
+  /** A query process started and not yet waited for. */
+  private record Running(List<String> command, Process process, Thread reader, StringBuilder out) {
+    Result await() {
+      try {
+        if (!process.waitFor(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          throw new CachedImageException(
+              String.join(" ", command) + " did not finish within " + QUERY_TIMEOUT);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        synchronized (out) {
+          return new Result(process.exitValue(), out.toString());
+        }
+      } catch (InterruptedException e) {
         process.destroyForcibly();
-        throw new CachedImageException(
-            String.join(" ", command) + " did not finish within " + QUERY_TIMEOUT);
+        Thread.currentThread().interrupt();
+        throw new CachedImageException("interrupted while running " + String.join(" ", command), e);
       }
-      reader.join(TimeUnit.SECONDS.toMillis(10));
-      synchronized (out) {
-        return new Result(process.exitValue(), out.toString());
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new CachedImageException("interrupted while running " + String.join(" ", command), e);
     }
   }
 

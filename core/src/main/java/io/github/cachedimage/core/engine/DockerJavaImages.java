@@ -64,7 +64,8 @@ public final class DockerJavaImages implements DockerImages {
           Objects.toString(info.getId(), ""),
           host,
           Objects.toString(info.getServerVersion(), ""),
-          podman);
+          podman,
+          String.valueOf(info.getDriverStatuses()).contains("io.containerd.snapshotter"));
     } catch (DockerException e) {
       throw new CachedImageException(
           "the Docker engine at " + host + " refused to describe itself: " + e.getMessage(), e);

@@ -7,8 +7,17 @@ package io.github.cachedimage.core.engine;
  * @param host the endpoint asked, e.g. {@code unix:///var/run/docker.sock}
  * @param version the engine's version ({@code 28.5.2}), or {@code ""}
  * @param podman whether the engine is Podman's Docker-compatible service
+ * @param containerdStore whether the engine keeps images in the containerd image store (its {@code
+ *     DriverStatus} names {@code io.containerd.snapshotter}); without it the {@code docker} driver
+ *     exports no cache but inline
  */
-public record EngineInfo(String id, String host, String version, boolean podman) {
+public record EngineInfo(
+    String id, String host, String version, boolean podman, boolean containerdStore) {
+
+  /** An engine whose image store is not known (taken as the classic one). */
+  public EngineInfo(String id, String host, String version, boolean podman) {
+    this(id, host, version, podman, false);
+  }
 
   /** The oldest Docker Engine whose BuildKit can export every cache type and load the result. */
   public static final int MINIMUM_MAJOR_VERSION = 24;

@@ -31,6 +31,7 @@ public final class UnixSocketImages implements DockerImages {
   private static final Pattern SERVER_VERSION =
       Pattern.compile("\"ServerVersion\"\\s*:\\s*\"([^\"]*)\"");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final String CONTAINERD_SNAPSHOTTER = "io.containerd.snapshotter";
 
   private final Path socket;
   private final Duration timeout;
@@ -87,7 +88,8 @@ public final class UnixSocketImages implements DockerImages {
         firstString(TOP_ID, info),
         "unix://" + socket,
         firstString(SERVER_VERSION, info),
-        version.contains("\"Podman Engine\""));
+        version.contains("\"Podman Engine\""),
+        info.contains(CONTAINERD_SNAPSHOTTER));
   }
 
   private Response engineRequest(String path) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CliBuildxTest {
   private static final Path CONTEXT = Path.of("/work/greeter");
@@ -150,24 +151,56 @@ class CliBuildxTest {
   }
 
   @Test
-  void infoReadsVersionDriverAndImageStore() {
+  void infoReadsVersionAndDriverWithTwoProcessesAndTakesTheStoreFromTheEngine() {
     List<List<String>> seen = new ArrayList<>();
     CliBuildx buildx =
         fakeDocker(
             Map.of(
                 "docker buildx version", "echo 'github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4'",
                 "docker buildx inspect",
-                    "printf 'Name:          default\\nDriver:        docker\\n'",
-                "docker info --format",
-                    "echo '[[\"driver-type\",\"io.containerd.snapshotter.v1\"]]'"),
+                    "printf 'Name:          default\\nDriver:        docker\\n'"),
             seen);
     Buildx.Info info = buildx.info(null);
     assertThat(info.version()).isEqualTo("0.29.1");
     assertThat(info.builder()).isEqualTo("default");
     assertThat(info.driver()).isEqualTo("docker");
-    assertThat(info.containerdImageStore()).isTrue();
-    assertThat(info.canExport("registry")).isTrue();
-    assertThat(seen.get(1)).containsExactly("docker", "buildx", "inspect");
+    assertThat(seen)
+        .containsExactly(
+            List.of("docker", "buildx", "version"), List.of("docker", "buildx", "inspect"));
+    // no `docker info` process: the engine's API says which image store it has
+    assertThat(info.containerdImageStore()).isFalse();
+    assertThat(info.canExport("registry")).isFalse();
+    Buildx.Info onEngine =
+        info.onEngine(new EngineInfo("ID", "unix:///x.sock", "28.5.2", false, true));
+    assertThat(onEngine.containerdImageStore()).isTrue();
+    assertThat(onEngine.engineVersion()).isEqualTo("28.5.2");
+    assertThat(onEngine.canExport("registry")).isTrue();
+    assertThat(
+            info.onEngine(new EngineInfo("ID", "unix:///x.sock", "28.5.2", false, false))
+                .containerdImageStore())
+        .isFalse();
+  }
+
+  @Test
+  void versionAndInspectRunAtTheSameTime(@TempDir Path dir) {
+    // version answers only once inspect has started: run one after the other, it would fail
+    Path started = dir.resolve("inspect-started");
+    CliBuildx buildx =
+        fakeDocker(
+            Map.of(
+                "docker buildx version",
+                    "for i in $(seq 100); do [ -e '"
+                        + started
+                        + "' ] && break; sleep 0.1; done; [ -e '"
+                        + started
+                        + "' ] || { echo 'inspect never started' >&2; exit 1; }; "
+                        + "echo 'github.com/docker/buildx 0.29.1+ds1 0.29.1+ds1-4'",
+                "docker buildx inspect",
+                    "touch '"
+                        + started
+                        + "'; printf 'Name:          default\\nDriver:        docker\\n'"),
+            new ArrayList<>());
+    assertThat(buildx.info(null).driver()).isEqualTo("docker");
   }
 
   @Test

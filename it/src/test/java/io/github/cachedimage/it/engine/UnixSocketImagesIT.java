@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
+import io.github.cachedimage.core.engine.EngineInfo;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.TestImages;
@@ -34,6 +35,21 @@ class UnixSocketImagesIT {
     String absent = "sha256:" + "0".repeat(64);
     assertThat(engine.findImage(absent)).isEmpty();
     assertThat(engine.hasImage(absent)).isFalse();
+  }
+
+  @Test
+  void describesTheEngineAsDockerInfoDoes() {
+    String[] cli =
+        Docker.docker("info", "--format", "{{.ID}} {{.ServerVersion}} {{json .DriverStatus}}")
+            .output()
+            .strip()
+            .split(" ", 3);
+    EngineInfo info = engine.engine();
+    assertThat(info.id()).isEqualTo(cli[0]);
+    assertThat(info.version()).isEqualTo(cli[1]);
+    assertThat(info.podman()).isFalse();
+    // the build takes the image store from here instead of running `docker info`
+    assertThat(info.containerdStore()).isEqualTo(cli[2].contains("io.containerd.snapshotter"));
   }
 
   @Test
