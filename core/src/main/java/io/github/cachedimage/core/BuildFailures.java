@@ -1,5 +1,7 @@
 package io.github.cachedimage.core;
 
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.engine.BrokenBuildCache;
 import io.github.cachedimage.core.engine.BuildProgress;
 import io.github.cachedimage.core.spec.BuildSpec;
 import java.util.List;
@@ -35,6 +37,29 @@ final class BuildFailures {
       lines.forEach(l -> message.append("\n  ").append(l));
     }
     return new BuildFailedException(message.toString(), progress.failedStep(), lines);
+  }
+
+  /** Building again after removing a broken cache record failed on a broken record again. */
+  static BuildFailedException brokenCacheStays(BuildSpec spec, int exit, BuildProgress progress) {
+    BuildFailedException failed = of(spec, exit, progress);
+    return new BuildFailedException(
+        failed.getMessage()
+            + "\n"
+            + HelpfulSuggestions.brokenBuildCacheStays(spec.builder()).strip(),
+        failed.failedStep(),
+        progress.failureOutput());
+  }
+
+  /** The broken cache record could not be removed. */
+  static BuildFailedException brokenCacheStays(BuildSpec spec, BrokenBuildCache broken) {
+    return new BuildFailedException(
+        spec.image()
+            + ": docker buildx build failed: "
+            + broken.error()
+            + "."
+            + HelpfulSuggestions.brokenBuildCacheStays(spec.builder()),
+        null,
+        List.of());
   }
 
   /** buildx succeeded, but a cache export failed and the spec fails on that. */

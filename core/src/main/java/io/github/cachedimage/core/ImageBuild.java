@@ -4,6 +4,7 @@ import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.base.BuildxVersion;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.engine.BrokenBuildCache;
 import io.github.cachedimage.core.engine.BuildMetadata;
 import io.github.cachedimage.core.engine.BuildProgress;
 import io.github.cachedimage.core.engine.Buildx;
@@ -74,19 +75,25 @@ final class ImageBuild {
       Files.createDirectories(store.directory());
       metadata = Files.createTempFile(store.directory(), ".metadata-", ".json");
       gha.used(caches.from(), caches.to());
-      BuildProgress progress = new BuildProgress();
+      Buildx.Invocation invocation =
+          new Buildx.Invocation(spec, tags, caches.from(), caches.to(), metadata);
       long buildStart = System.nanoTime();
-      int exit =
-          buildx.build(
-              new Buildx.Invocation(spec, tags, caches.from(), caches.to(), metadata),
-              raw -> {
-                String line = gha.redact(raw);
-                log.progress(line);
-                String warning = progress.accept(line);
-                if (warning != null) {
-                  log.warn(spec.image() + ": " + warning);
-                }
-              });
+      BuildProgress progress = new BuildProgress();
+      int exit = buildx.build(invocation, progressTo(spec, gha, progress));
+      BrokenBuildCache broken = exit == 0 ? null : BrokenBuildCache.in(progress);
+      if (broken != null) {
+        // a record BuildKit cannot commit fails every build of this step until it goes: remove
+        // it and build once more (see BrokenBuildCache)
+        String done = removeBrokenRecord(spec, broken);
+        log.warn(
+            HelpfulSuggestions.brokenBuildCacheRecovered(
+                spec.image(), broken.missingSnapshot(), done));
+        progress = new BuildProgress();
+        exit = buildx.build(invocation, progressTo(spec, gha, progress));
+        if (exit != 0 && BrokenBuildCache.in(progress) != null) {
+          throw BuildFailures.brokenCacheStays(spec, exit, progress);
+        }
+      }
       long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
       if (exit != 0) {
         throw BuildFailures.of(spec, exit, progress);
@@ -129,6 +136,33 @@ final class ImageBuild {
       throw new CachedImageException(spec.image() + ": " + e, e);
     } finally {
       deleteQuietly(metadata);
+    }
+  }
+
+  private java.util.function.Consumer<String> progressTo(
+      BuildSpec spec, GhaSupport gha, BuildProgress progress) {
+    return raw -> {
+      String line = gha.redact(raw);
+      log.progress(line);
+      String warning = progress.accept(line);
+      if (warning != null) {
+        log.warn(spec.image() + ": " + warning);
+      }
+    };
+  }
+
+  /**
+   * Exactly the broken record when the error names it; else every unused record of the builder
+   * (what {@code docker buildx prune} removes), which the warning then says.
+   */
+  private String removeBrokenRecord(BuildSpec spec, BrokenBuildCache broken) {
+    List<String> ids =
+        broken.missingSnapshot() == null ? List.of() : List.of(broken.missingSnapshot());
+    try {
+      return buildx.pruneCache(spec.builder(), ids);
+    } catch (CachedImageException e) {
+      log.debug(spec.image() + ": " + e.getMessage());
+      throw BuildFailures.brokenCacheStays(spec, broken);
     }
   }
 

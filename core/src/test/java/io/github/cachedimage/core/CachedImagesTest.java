@@ -538,6 +538,38 @@ class CachedImagesTest {
   }
 
   @Test
+  void aBrokenCacheRecordIsRemovedAndTheBuildRunsAgainWithOneWarning() {
+    buildx.brokenCacheBuilds = 1;
+    EnsureResult result = images.ensure(spec, records);
+    assertThat(result.built()).isTrue();
+    assertThat(buildx.builds).hasSize(2);
+    assertThat(buildx.prunes).containsExactly("null [sc5esxmha2uajapt5094q1age]");
+    assertThat(logged.stream().filter(l -> l.startsWith("WARN ")))
+        .containsExactly(
+            "WARN greeter: BuildKit's build cache held a record whose snapshot is gone (snapshot"
+                + " sc5esxmha2uajapt5094q1age does not exist; left by a build stopped while it"
+                + " committed a layer, e.g. a killed build). Removed it (docker buildx prune --all"
+                + " --force --filter id=sc5esxmha2uajapt5094q1age) and built again.");
+    assertThat(new RecordStore(records, "greeter").record().orElseThrow().imageId())
+        .isEqualTo(result.record().imageId());
+  }
+
+  @Test
+  void aCacheStillBrokenAfterTheRetryFailsOnceWithTheFixAndNoRecord() {
+    buildx.brokenCacheBuilds = 2;
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(BuildFailedException.class)
+        .hasMessageContaining(
+            "greeter: docker buildx build failed at step exporting to image: failed to commit")
+        .hasMessageEndingWith(
+            "BuildKit's build cache is still broken after removing that record: run 'docker buildx"
+                + " prune --all' (or 'docker builder prune -a') and build again.");
+    assertThat(buildx.builds).hasSize(2); // one retry, not a loop
+    assertThat(buildx.prunes).hasSize(1);
+    assertThat(new RecordStore(records, "greeter").recordFile()).doesNotExist();
+  }
+
+  @Test
   void cacheExportFailuresWarnUnlessAskedToFail() {
     buildx.exportFails = true;
     EnsureResult result = images.ensure(spec, records);
@@ -741,6 +773,17 @@ class CachedImagesTest {
     volatile boolean failing;
     volatile boolean exportFails;
 
+    /** Builds that fail on a broken cache record (BuildKit's finalize error) before one works. */
+    volatile int brokenCacheBuilds;
+
+    final List<String> prunes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String pruneCache(String builder, List<String> recordIds) {
+      prunes.add(builder + " " + recordIds);
+      return "docker buildx prune --all --force --filter id=" + recordIds.get(0);
+    }
+
     /** Each build its own image ID (from its content tag), instead of always sha256:aaa... */
     volatile boolean idsFromTags;
 
@@ -772,6 +815,17 @@ class CachedImagesTest {
         return 1;
       }
       output.accept("#5 DONE 0.1s");
+      if (brokenCacheBuilds > 0) {
+        brokenCacheBuilds--;
+        String error =
+            "failed to commit sc5esxmha2uajapt5094q1age to gjb7pd5e2dpnng2sfh73r0ezn during"
+                + " finalize: failed to stat active key during commit: snapshot"
+                + " sc5esxmha2uajapt5094q1age does not exist: not found";
+        output.accept("#6 exporting to image");
+        output.accept("#6 ERROR: " + error);
+        output.accept("ERROR: failed to build: failed to solve: " + error);
+        return 1;
+      }
       if (exportFails) {
         output.accept("#9 exporting cache to registry");
         output.accept("#9 ERROR: error writing layer blob: connection refused");

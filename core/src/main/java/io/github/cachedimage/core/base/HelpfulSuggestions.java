@@ -163,6 +163,28 @@ public final class HelpfulSuggestions {
         + " repository, push access to publish) and that the repository exists";
   }
 
+  /**
+   * The one warning after a build failed on a broken BuildKit cache record and the tool removed it
+   * ({@code done}: the command) and built again.
+   */
+  public static String brokenBuildCacheRecovered(String image, String snapshot, String done) {
+    return image
+        + ": BuildKit's build cache held a record whose snapshot is gone (snapshot "
+        + (snapshot == null ? "?" : snapshot)
+        + " does not exist; left by a build stopped while it committed a layer, e.g. a killed"
+        + " build). Removed it ("
+        + done
+        + ") and built again.";
+  }
+
+  /** When building again after removing the broken record failed the same way. */
+  public static String brokenBuildCacheStays(String builder) {
+    return " BuildKit's build cache is still broken after removing that record: run 'docker"
+        + " buildx prune --all"
+        + (builder == null ? "" : " --builder " + builder)
+        + "' (or 'docker builder prune -a') and build again.";
+  }
+
   /** {@code sha256:} and the first 12 hex digits. */
   public static String shortId(String id) {
     if (id == null) {

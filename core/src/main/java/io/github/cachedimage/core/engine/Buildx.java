@@ -30,6 +30,17 @@ public interface Buildx {
   int build(Invocation invocation, Consumer<String> output);
 
   /**
+   * Removes records from the builder's cache: exactly {@code recordIds}, or every unused record
+   * when the list is empty. Used to recover from a {@link BrokenBuildCache}.
+   *
+   * @return the command run (or what was done), to tell the user
+   * @throws CachedImageException if this builder cannot prune, or the prune fails
+   */
+  default String pruneCache(String builder, List<String> recordIds) {
+    throw new CachedImageException("this buildx cannot prune its build cache");
+  }
+
+  /**
    * A builder's identity and capabilities.
    *
    * @param version buildx version, e.g. {@code 0.29.1}

@@ -177,20 +177,75 @@ public final class CliBuildx implements Buildx {
   @Override
   public int build(Invocation invocation, Consumer<String> output) {
     List<String> command = buildCommand(invocation);
-    Process process = start(command);
-    Thread reader = pump(process, output);
-    try {
-      if (!process.waitFor(buildTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new CachedImageException(
-            "docker buildx build did not finish within " + buildTimeout + "; stopped it");
+    try (BuildxProcess.Started started = startBuild(command)) {
+      Process process = started.process();
+      Thread reader = pump(process, output);
+      try {
+        if (!process.waitFor(buildTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          started.stop();
+          throw new CachedImageException(
+              "docker buildx build did not finish within " + buildTimeout + "; stopped it");
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        return process.exitValue();
+      } catch (InterruptedException e) {
+        started.stop();
+        Thread.currentThread().interrupt();
+        throw new CachedImageException("interrupted while waiting for docker buildx build", e);
       }
-      reader.join(TimeUnit.SECONDS.toMillis(10));
-      return process.exitValue();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new CachedImageException("interrupted while waiting for docker buildx build", e);
+    }
+  }
+
+  /**
+   * Removes build cache records of {@code builder}: with {@code recordIds}, exactly those ({@code
+   * docker buildx prune --all --force --filter id=...}: without {@code --all}, BuildKit skips
+   * records it counts as shared, such as a step's result); without, every unused record ({@code
+   * docker buildx prune --force}).
+   *
+   * @return the command that ran, to tell the user
+   * @throws CachedImageException if the prune fails
+   */
+  @Override
+  public String pruneCache(String builder, List<String> recordIds) {
+    List<String> command = pruneCommand(builder, recordIds);
+    Result result = run(command);
+    if (result.exitCode != 0) {
+      throw new CachedImageException(
+          String.join(" ", command)
+              + " failed with exit code "
+              + result.exitCode
+              + ": "
+              + result.tail());
+    }
+    return String.join(" ", command);
+  }
+
+  /** The exact command line of {@link #pruneCache}. */
+  static List<String> pruneCommand(String builder, List<String> recordIds) {
+    List<String> cmd = new ArrayList<>(List.of("docker", "buildx", "prune"));
+    if (builder != null) {
+      cmd.add("--builder");
+      cmd.add(builder);
+    }
+    if (!recordIds.isEmpty()) {
+      cmd.add("--all");
+    }
+    cmd.add("--force");
+    for (String id : recordIds) {
+      cmd.add("--filter");
+      cmd.add("id=" + id);
+    }
+    return cmd;
+  }
+
+  private BuildxProcess.Started startBuild(List<String> command) {
+    try {
+      ProcessBuilder builder = processes.apply(command).redirectErrorStream(true);
+      endpoint.get().applyTo(builder.environment());
+      return BuildxProcess.start(builder);
+    } catch (IOException e) {
+      throw new BuildxUnsupportedException(
+          HelpfulSuggestions.dockerCliMissing(String.join(" ", command.subList(0, 2)), e));
     }
   }
 

@@ -252,6 +252,79 @@ class CliBuildxTest {
     assertThat(lines).containsExactly("#1 one", "#1 DONE");
   }
 
+  /**
+   * An interrupted build stops its child the way Ctrl-C would (SIGINT), through the watchdog's
+   * pipe; the stand-in for docker is a Python script that records the signal (a shell cannot:
+   * background jobs start with SIGINT ignored, and sh may not trap a signal ignored on entry; the
+   * docker CLI, like Python, installs its own handler).
+   */
+  @Test
+  void anInterruptedBuildSendsTheChildSigint(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(BuildxProcess.watchdogAvailable());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new java.io.File("/usr/bin/python3").canExecute(), "python3 plays docker here");
+    Path mark = dir.resolve("signal");
+    String script =
+        "import signal, sys, time\n"
+            + "def stop(*_):\n"
+            + "    open(sys.argv[1], 'w').write('INT')\n"
+            + "    sys.exit(130)\n"
+            + "signal.signal(signal.SIGINT, stop)\n"
+            + "print('#1 started', flush=True)\n"
+            + "time.sleep(60)\n";
+    CliBuildx buildx =
+        new CliBuildx(
+            cmd -> new ProcessBuilder("/usr/bin/python3", "-c", script, mark.toString()),
+            Duration.ofSeconds(120),
+            () -> LOCAL);
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                buildx.build(
+                    new Buildx.Invocation(
+                        BuildSpec.builder("greeter", CONTEXT).build(),
+                        List.of("greeter:latest"),
+                        List.of(),
+                        List.of(),
+                        META),
+                    line -> started.countDown());
+              } catch (Throwable t) {
+                thrown.set(t);
+              }
+            });
+    caller.start();
+    assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    long start = System.nanoTime();
+    caller.interrupt();
+    caller.join(30_000);
+    assertThat(thrown.get())
+        .isInstanceOf(io.github.cachedimage.core.base.CachedImageException.class)
+        .hasMessage("interrupted while waiting for docker buildx build");
+    assertThat(java.nio.file.Files.readString(mark)).isEqualTo("INT");
+    // stopped by the signal, not by the kill after the grace period
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(Duration.ofSeconds(BuildxProcess.GRACE_SECONDS));
+  }
+
+  @Test
+  void theWatchdogPassesTheCommandAndItsExitCodeThrough() {
+    assertThat(BuildxProcess.watched(List.of("docker", "buildx", "build", ".")))
+        .containsExactly(
+            "/bin/sh",
+            "-c",
+            BuildxProcess.WATCHDOG,
+            "cached-image-buildx",
+            "docker",
+            "buildx",
+            "build",
+            ".");
+  }
+
   @Test
   void versionParsing() {
     assertThat(BuildxVersion.fromCli("github.com/docker/buildx v0.21.0 abcdef"))
