@@ -95,6 +95,11 @@ final class ImageBuild {
         }
       }
       long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
+      if (exit != 0 && !images.isReachable()) {
+        // buildx only says its connection ended (EOF, Unavailable): name the cause
+        throw new DockerUnavailableException(
+            HelpfulSuggestions.engineLostDuringBuild(spec.image(), progress.error()));
+      }
       if (exit != 0) {
         throw BuildFailures.of(spec, exit, progress);
       }

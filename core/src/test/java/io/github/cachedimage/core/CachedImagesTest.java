@@ -538,6 +538,19 @@ class CachedImagesTest {
   }
 
   @Test
+  void theEngineStoppingMidBuildIsNamedAndNothingIsRecorded() {
+    buildx.engineStops = true;
+    assertThatThrownBy(() -> images.ensure(spec, records))
+        .isInstanceOf(DockerUnavailableException.class)
+        .hasMessage(
+            "greeter: the Docker engine stopped answering during the build (buildx: failed to"
+                + " build: failed to receive status: rpc error: code = Unavailable desc = error"
+                + " reading from server: EOF); nothing was recorded. Start Docker ('docker info'"
+                + " must work) and build again.");
+    assertThat(new RecordStore(records, "greeter").recordFile()).doesNotExist();
+  }
+
+  @Test
   void aBrokenCacheRecordIsRemovedAndTheBuildRunsAgainWithOneWarning() {
     buildx.brokenCacheBuilds = 1;
     EnsureResult result = images.ensure(spec, records);
@@ -776,6 +789,9 @@ class CachedImagesTest {
     /** Builds that fail on a broken cache record (BuildKit's finalize error) before one works. */
     volatile int brokenCacheBuilds;
 
+    /** The engine goes away while the build runs. */
+    volatile boolean engineStops;
+
     final List<String> prunes = new CopyOnWriteArrayList<>();
 
     @Override
@@ -806,6 +822,13 @@ class CachedImagesTest {
       output.accept("#4 [1/2] FROM docker.io/library/busybox");
       output.accept("#4 CACHED");
       output.accept("#5 [2/2] COPY a.txt /");
+      if (engineStops) {
+        engine.reachable = false;
+        output.accept(
+            "ERROR: failed to build: failed to receive status: rpc error: code = Unavailable desc"
+                + " = error reading from server: EOF");
+        return 1;
+      }
       if (failing) {
         output.accept("#5 0.123 oh no");
         output.accept(

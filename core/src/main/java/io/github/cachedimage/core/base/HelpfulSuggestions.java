@@ -163,6 +163,14 @@ public final class HelpfulSuggestions {
         + " repository, push access to publish) and that the repository exists";
   }
 
+  /** buildx failed and the engine no longer answers: it stopped (or restarted) mid-build. */
+  public static String engineLostDuringBuild(String image, String buildxError) {
+    return image
+        + ": the Docker engine stopped answering during the build"
+        + (buildxError == null ? "" : " (buildx: " + buildxError + ")")
+        + "; nothing was recorded. Start Docker ('docker info' must work) and build again.";
+  }
+
   /**
    * The one warning after a build failed on a broken BuildKit cache record and the tool removed it
    * ({@code done}: the command) and built again.
