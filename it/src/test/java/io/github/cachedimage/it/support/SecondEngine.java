@@ -23,16 +23,17 @@ public final class SecondEngine implements AutoCloseable {
   private final Path data;
   private final Path socket;
   private final String bridge;
-  private final Process process;
+  private final ProcessBuilder dockerd;
   private final Path log;
+  private Process process;
 
   private SecondEngine(
-      Path directory, Path data, Path socket, String bridge, Process process, Path log) {
+      Path directory, Path data, Path socket, String bridge, ProcessBuilder dockerd, Path log) {
     this.directory = directory;
     this.data = data;
     this.socket = socket;
     this.bridge = bridge;
-    this.process = process;
+    this.dockerd = dockerd;
     this.log = log;
   }
 
@@ -102,13 +103,49 @@ public final class SecondEngine implements AutoCloseable {
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment()
         .put("PATH", PREFIX + "/usr/bin:" + PREFIX + "/usr/sbin:" + pb.environment().get("PATH"));
-    SecondEngine engine =
-        new SecondEngine(run, directory.resolve("data"), socket, bridge, pb.start(), log);
+    SecondEngine engine = new SecondEngine(run, directory.resolve("data"), socket, bridge, pb, log);
+    engine.process = pb.start();
     engine.awaitReady(directory);
     return engine;
+  }
+
+  /**
+   * Stops the engine as {@code systemctl stop docker} or quitting Docker Desktop would, mid-work if
+   * it is busy (SIGTERM: dockerd cancels builds and stops its containerd), keeping its data; {@link
+   * #restart()} brings it back.
+   */
+  public void stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts the engine again on the same data, after {@link #stop()}. */
+  public void restart() throws IOException {
+    process = dockerd.start();
+    awaitReady(directory);
+  }
+
+  /** {@code ctr} against this engine's containerd, in the engine's namespace. */
+  public Processes.Result ctr(String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                PREFIX.resolve("usr/bin/ctr").toString(),
+                "-a",
+                directory.resolve("exec/containerd/containerd.sock").toString(),
+                "-n",
+                "moby"));
+    command.addAll(List.of(args));
+    return Processes.run(command, Duration.ofMinutes(1));
   }
 
   /** A TLS listener's port and server material. */
