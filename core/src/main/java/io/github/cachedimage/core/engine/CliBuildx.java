@@ -281,6 +281,10 @@ public final class CliBuildx implements Buildx {
     return reader;
   }
 
+  private Result run(List<String> command) {
+    return begin(command).await();
+  }
+
   private Running begin(List<String> command) {
     StringBuilder out = new StringBuilder();
     Process process = start(command);
