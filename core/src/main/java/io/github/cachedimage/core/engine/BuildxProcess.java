@@ -57,7 +57,7 @@ final class BuildxProcess {
   }
 
   /**
-   * {@code command} wrapped in the watchdog: {@code /bin/sh -c WATCHDOG cached-image-watchdog ...}
+   * {@code command} wrapped in the watchdog: {@code /bin/sh -c WATCHDOG cached-image-buildx ...}
    */
   static List<String> watched(List<String> command) {
     List<String> wrapped =
@@ -78,7 +78,11 @@ final class BuildxProcess {
     }
     Process process = builder.start();
     Thread hook = new Thread(() -> stop(process, watched), "cached-image-stop-buildx");
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // started while the JVM shuts down (from another hook): the watchdog still covers its end
+    }
     return new Started(process, watched, hook);
   }
 
@@ -120,7 +124,7 @@ final class BuildxProcess {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // the JVM is shutting down: the hook runs, and finds the build ended
+        // the JVM is shutting down: the hook (if registered) runs, and finds the build ended
       }
       if (watched) {
         try {
