@@ -163,16 +163,16 @@ class ProcessFaultsIT {
   void theEngineStoppingDuringABuildAndBeforeTheTests() throws Exception {
     Path records = work.resolve("stop-records");
     Path quick = context("stop-quick", "FROM " + TestImages.BUSYBOX + "\nRUN echo quick > /q\n");
-    core().ensure(spec("cachedimage-it/faults-quick", quick), records);
+    core().ensure(spec("cachedimage-it/processes-quick", quick), records);
     byte[] quickRecord =
-        Files.readAllBytes(new RecordStore(records, "cachedimage-it/faults-quick").recordFile());
+        Files.readAllBytes(new RecordStore(records, "cachedimage-it/processes-quick").recordFile());
 
     Path slow = context("stop-slow", slowRun("engine-stop"));
     CompletableFuture<EnsureResult> build =
         CompletableFuture.supplyAsync(
             () ->
                 core(30, work.resolve("cache"))
-                    .ensure(ChildBuild.spec("cachedimage-it/faults-slow", slow), records));
+                    .ensure(ChildBuild.spec("cachedimage-it/processes-slow", slow), records));
     awaitLogged(" engine-stop", Duration.ofSeconds(60));
     Thread.sleep(1000);
     engine.stop();
@@ -182,18 +182,19 @@ class ProcessFaultsIT {
         .isInstanceOf(DockerUnavailableException.class)
         .satisfies(e -> System.out.println("FIGURE engine stopped mid-build: " + e.getMessage()))
         .hasMessageStartingWith(
-            "cachedimage-it/faults-slow: the Docker engine stopped answering during the build"
+            "cachedimage-it/processes-slow: the Docker engine stopped answering during the build"
                 + " (buildx: ")
         .hasMessageEndingWith(
             "; nothing was recorded. Start Docker ('docker info' must work) and build again.");
-    assertThat(new RecordStore(records, "cachedimage-it/faults-slow").recordFile()).doesNotExist();
+    assertThat(new RecordStore(records, "cachedimage-it/processes-slow").recordFile())
+        .doesNotExist();
 
     // between the mojo and the tests: the extension's entry point
     assertThatThrownBy(
             () ->
                 core()
                     .ensureRecorded(
-                        "cachedimage-it/faults-quick",
+                        "cachedimage-it/processes-quick",
                         records,
                         read -> {
                           throw new AssertionError("the record has the spec");
@@ -202,23 +203,23 @@ class ProcessFaultsIT {
         .hasMessageStartingWith("Cannot reach a Docker engine");
     assertThat(
             Files.readAllBytes(
-                new RecordStore(records, "cachedimage-it/faults-quick").recordFile()))
+                new RecordStore(records, "cachedimage-it/processes-quick").recordFile()))
         .isEqualTo(quickRecord);
 
     engine.restart();
     EnsureResult again =
         core()
             .ensureRecorded(
-                "cachedimage-it/faults-quick",
+                "cachedimage-it/processes-quick",
                 records,
                 read -> {
                   throw new AssertionError("the record has the spec");
                 });
     assertThat(again.built()).isFalse();
     EnsureResult recovered =
-        core().ensure(ChildBuild.spec("cachedimage-it/faults-slow", slow), records);
+        core().ensure(ChildBuild.spec("cachedimage-it/processes-slow", slow), records);
     assertThat(recovered.built()).isTrue();
-    assertThat(validRecord(records, "cachedimage-it/faults-slow").imageId())
+    assertThat(validRecord(records, "cachedimage-it/processes-slow").imageId())
         .isEqualTo(recovered.record().imageId());
   }
 
@@ -233,7 +234,7 @@ class ProcessFaultsIT {
     Path records = work.resolve("kill-records");
     Path cache = work.resolve("kill-cache");
     for (String signal : List.of("KILL", "TERM")) {
-      String image = "cachedimage-it/faults-killed-" + signal.toLowerCase();
+      String image = "cachedimage-it/processes-killed-" + signal.toLowerCase();
       Path context = context("kill-" + signal, slowRun("killed-" + signal));
       Process child = ChildBuild.start(engine.host(), image, context, records, cache, 30);
       List<String> childOutput = new CopyOnWriteArrayList<>();
@@ -336,18 +337,18 @@ class ProcessFaultsIT {
                 + " does not exist: not found");
 
     Path records = work.resolve("broken-records");
-    EnsureResult built = core().ensure(spec("cachedimage-it/faults-broken", context), records);
+    EnsureResult built = core().ensure(spec("cachedimage-it/processes-broken", context), records);
     assertThat(built.built()).isTrue();
     assertThat(logged.stream().filter(l -> l.startsWith("WARN ")))
         .containsExactly(
-            "WARN cachedimage-it/faults-broken: BuildKit's build cache held a record whose"
+            "WARN cachedimage-it/processes-broken: BuildKit's build cache held a record whose"
                 + " snapshot is gone (snapshot "
                 + snapshot
                 + " does not exist; left by a build stopped while it committed a layer, e.g. a"
                 + " killed build). Removed it (docker buildx prune --all --force --filter id="
                 + snapshot
                 + ") and built again.");
-    assertThat(validRecord(records, "cachedimage-it/faults-broken").imageId())
+    assertThat(validRecord(records, "cachedimage-it/processes-broken").imageId())
         .isEqualTo(built.record().imageId());
     engine
         .docker(
