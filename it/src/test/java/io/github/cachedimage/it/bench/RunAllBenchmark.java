@@ -805,8 +805,11 @@ public final class RunAllBenchmark {
     }
     r.output()
         .lines()
-        .filter(l -> l.contains(" WARN ") && l.contains(" - "))
-        .map(l -> args[0] + " said: `" + l.substring(l.indexOf(" - ") + 3).strip() + "`")
+        // Testcontainers' warnings (a large context sent, ...); not the one that Ryuk is off
+        .filter(l -> l.contains(" WARN ") && l.contains(" - ") && !l.contains("ResourceReaper"))
+        .map(l -> l.substring(l.indexOf(" - ") + 3).strip())
+        .filter(message -> !message.isEmpty())
+        .map(message -> args[0] + " said: `" + message + "`")
         .filter(n -> !report.notes.contains(n))
         .forEach(report.notes::add);
     return r.output()
