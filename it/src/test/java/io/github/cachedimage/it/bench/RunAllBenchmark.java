@@ -91,6 +91,9 @@ public final class RunAllBenchmark {
     boolean quick = args[3].equals("quick");
     RunAllBenchmark bench = new RunAllBenchmark(work, args[4].equals("prune-all"));
     long start = System.nanoTime();
+    // Ctrl-C or kill: the registry (own session), the images and the work directory go anyway
+    Thread cleanUpOnExit = new Thread(bench::cleanUp);
+    Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
     try {
       bench.run(rounds);
     } finally {
@@ -116,6 +119,7 @@ public final class RunAllBenchmark {
     log("populating the caches (one plugin build per backend, not measured)");
     freshRunner();
     requireLine(maven("local", Map.of()), "built");
+    requireLine(maven("app", Map.of()), "built");
     requireLine(maven("registry", Map.of()), "built");
     requireLine(maven("gha", Map.of()), "built");
     String reuse = maven("reuse", Map.of());
@@ -372,15 +376,15 @@ public final class RunAllBenchmark {
 
   private void noChange(int round) throws IOException {
     setJar("canonical", 0);
-    String setUp = maven("local", Map.of()); // after the fresh runners: the record and image back
+    String setUp = maven("app", Map.of()); // after the fresh runners: the record and image back
     requireLine(setUp, "");
     String records = project.resolve("target/cached-image").toString();
-    String image = IMAGE + "-local";
+    String image = IMAGE + "-app";
     Map<String, Runnable> contenders = new LinkedHashMap<>();
     contenders.put(
         "build goal",
         () -> {
-          String log = maven("local", Map.of());
+          String log = maven("app", Map.of());
           Matcher m = Pattern.compile("up to date \\(.*\\) in (\\d+) ms").matcher(log);
           if (!m.find()) {
             throw new IllegalStateException(
@@ -395,14 +399,14 @@ public final class RunAllBenchmark {
             report.add(
                 "no-change",
                 "docker buildx build, same cache flags",
-                buildx(IMAGE + "-local:buildx", cacheFlags("local"), Map.of())));
+                buildx(IMAGE + "-app:buildx", cacheFlags("app"), Map.of())));
     contenders.put(
         "buildx plain",
         () ->
             report.add(
                 "no-change",
                 "docker buildx build, no cache flags",
-                buildx(IMAGE + "-local:buildx", List.of(), Map.of())));
+                buildx(IMAGE + "-app:buildx", List.of(), Map.of())));
     contenders.put(
         "ext-first",
         () ->
@@ -430,7 +434,7 @@ public final class RunAllBenchmark {
         "build goal",
         () -> {
           newJar();
-          String log = maven("local", Map.of());
+          String log = maven("app", Map.of());
           requireLine(log, "built");
           addGoal("app-change", log);
         });
@@ -441,7 +445,7 @@ public final class RunAllBenchmark {
           report.add(
               "app-change",
               "extension rebuild after Testcontainers' start-up",
-              child("ext-after-tc", IMAGE + "-local", records));
+              child("ext-after-tc", IMAGE + "-app", records));
         });
     contenders.put(
         "buildx",
@@ -450,7 +454,7 @@ public final class RunAllBenchmark {
           report.add(
               "app-change",
               "docker buildx build",
-              buildx(IMAGE + "-local:buildx", cacheFlags("local"), Map.of()));
+              buildx(IMAGE + "-app:buildx", cacheFlags("app"), Map.of()));
         });
     interleave("app-change", round, contenders);
     setJar("canonical", 0);
@@ -601,6 +605,11 @@ public final class RunAllBenchmark {
     configurations.put(
         "local",
         cache("type=local,src=" + cacheLocal, "type=local,dest=" + cacheLocal + ",mode=max"));
+    // no change and application change: a cache of their own, so that the variant jars they
+    // export never reach the fresh runners' type=local cache
+    Path cacheApp = work.resolve("cache-app");
+    configurations.put(
+        "app", cache("type=local,src=" + cacheApp, "type=local,dest=" + cacheApp + ",mode=max"));
     configurations.put(
         "registry",
         cache(
@@ -656,8 +665,8 @@ public final class RunAllBenchmark {
 
   private List<String> cacheFlags(String backend) {
     return switch (backend) {
-      case "local" -> {
-        Path dir = work.resolve("cache-local");
+      case "local", "app" -> {
+        Path dir = work.resolve("cache-" + backend);
         yield List.of(
             "--cache-from",
             "type=local,src=" + dir,
@@ -1049,7 +1058,13 @@ public final class RunAllBenchmark {
 
   // --- clean-up --------------------------------------------------------------------------------
 
+  private final java.util.concurrent.atomic.AtomicBoolean cleanedUp =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private void cleanUp() {
+    if (cleanedUp.getAndSet(true)) {
+      return;
+    }
     try {
       removeImages();
       // this workload's cache only, whatever the mode: nothing of it is useful to anyone else
