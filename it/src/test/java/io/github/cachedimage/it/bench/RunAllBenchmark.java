@@ -80,14 +80,16 @@ public final class RunAllBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
+    if (args.length != 6) {
       System.err.println(
-          "usage: RunAllBenchmark WORKDIR RESULTS_DIR ROUNDS quick|full prune-all|prune-filtered");
+          "usage: RunAllBenchmark WORKDIR RESULTS_DIR ROUNDS quick|full prune-all|prune-filtered"
+              + " BUDGET_MINUTES");
       System.exit(2);
     }
     Path work = Path.of(args[0]).toAbsolutePath();
     Path results = Path.of(args[1]).toAbsolutePath();
     int rounds = Integer.parseInt(args[2]);
+    Duration budget = Duration.ofMinutes(Long.parseLong(args[5]));
     boolean quick = args[3].equals("quick");
     RunAllBenchmark bench = new RunAllBenchmark(work, args[4].equals("prune-all"));
     long start = System.nanoTime();
@@ -95,7 +97,7 @@ public final class RunAllBenchmark {
     Thread cleanUpOnExit = new Thread(bench::cleanUp);
     Runtime.getRuntime().addShutdownHook(cleanUpOnExit);
     try {
-      bench.run(rounds);
+      rounds = bench.run(rounds, start, budget);
     } finally {
       bench.cleanUp();
     }
@@ -104,7 +106,8 @@ public final class RunAllBenchmark {
 
   // --- the run ---------------------------------------------------------------------------------
 
-  private void run(int rounds) throws Exception {
+  /** Returns the rounds run: fewer than asked when another would overrun the budget. */
+  private int run(int rounds, long start, Duration budget) throws Exception {
     describeMachine("before");
     Files.createDirectories(work);
     generateWorkload();
@@ -131,7 +134,9 @@ public final class RunAllBenchmark {
     }
     reuseKeyTag = fullKeyTag(pushed.group(1));
 
+    int done = 0;
     for (int r = 1; r <= rounds; r++) {
+      long roundStart = System.nanoTime();
       log("round " + r + " of " + rounds);
       cold(r);
       freshRunnerScenario("fresh-local", "local", r);
@@ -141,6 +146,20 @@ public final class RunAllBenchmark {
       noChange(r);
       applicationChange(r);
       fingerprint(r);
+      done = r;
+      long now = System.nanoTime();
+      if (r < rounds && now - start + (now - roundStart) > budget.toNanos()) {
+        report.notes.add(
+            "Stopped after "
+                + r
+                + " of "
+                + rounds
+                + " rounds: another would have overrun the "
+                + budget.toMinutes()
+                + "-minute budget (--budget).");
+        log("stopping after round " + r + ": another would overrun the budget");
+        break;
+      }
     }
     describeMachine("after");
     double first =
@@ -155,6 +174,7 @@ public final class RunAllBenchmark {
                 + " judged on the check once Testcontainers is up, measured directly (an upper bound:"
                 + " in a test run part of it overlaps Testcontainers' start-up).",
             first - alone));
+    return done;
   }
 
   private void declareScenarios() {
@@ -1102,6 +1122,7 @@ public final class RunAllBenchmark {
   }
 
   private static void log(String message) {
-    System.out.println("[" + LocalTime.now().withNano(0) + "] " + message);
+    System.out.println(
+        "[" + LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + message);
   }
 }
