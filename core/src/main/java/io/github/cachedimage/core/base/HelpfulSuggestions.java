@@ -132,12 +132,70 @@ public final class HelpfulSuggestions {
     return "context directory not found: " + context + " (set <contextDirectory>)";
   }
 
+  /** A context directory that names a file. */
+  public static String contextNotADirectory(java.nio.file.Path context) {
+    return "context directory "
+        + context
+        + " is a file, not a directory (set <contextDirectory> to the directory the Dockerfile's"
+        + " COPY paths are relative to, and <dockerfile> to the file)";
+  }
+
+  /** A {@code COPY --from=<name>} whose name is no stage, so BuildKit looked for an image. */
+  public static String notAStage(
+      String name, java.nio.file.Path dockerfile, java.util.List<String> stages) {
+    return "hint: COPY --from="
+        + name
+        + " names no stage of "
+        + dockerfile
+        + (stages == null || stages.isEmpty()
+            ? ""
+            : " (its stages are " + String.join(", ", stages) + ")")
+        + ", so BuildKit looked for an image docker.io/library/"
+        + name
+        + "; if you meant a stage, fix the name or name the stage with FROM <image> AS "
+        + name;
+  }
+
+  /** A build secret whose {@code src=} file is not there. */
+  public static String secretFileMissing(String id, java.nio.file.Path file) {
+    return "secret '"
+        + id
+        + "': no file "
+        + file
+        + " (its src=); create it before the build, or fix src= in <secrets>";
+  }
+
+  /** A {@code --target} the Dockerfile has no stage of. */
+  public static String unknownTarget(
+      String target, java.nio.file.Path dockerfile, java.util.List<String> stages) {
+    return "target stage '"
+        + target
+        + "' is not in "
+        + dockerfile
+        + (stages.isEmpty()
+            ? ", which names no stage (name one with FROM <image> AS " + target + ")"
+            : "; its stages are " + String.join(", ", stages) + ". Set <target> to one of them");
+  }
+
   public static String unreadableContextFile(java.nio.file.Path file, String reason) {
     return "cannot read context file "
         + file
         + " ("
         + reason
         + "); fix its permissions or exclude it in .dockerignore";
+  }
+
+  /** A {@code .dockerignore} pattern that BuildKit would reject. */
+  public static String badIgnorePattern(
+      java.nio.file.Path file, int line, String pattern, String reason) {
+    return file
+        + " line "
+        + line
+        + ": '"
+        + pattern
+        + "' is not a valid pattern ("
+        + reason
+        + "); fix or remove it (docker build fails on it with 'syntax error in pattern')";
   }
 
   /** A registry that wants credentials none of the sources (named in {@code tried}) has. */

@@ -89,7 +89,11 @@ public final class ContextScan {
     Path context = spec.contextDirectory();
     if (!Files.isDirectory(context)) {
       throw new InvalidBuildSpecException(
-          "contextDirectory", HelpfulSuggestions.contextMissing(context), context);
+          "contextDirectory",
+          Files.exists(context)
+              ? HelpfulSuggestions.contextNotADirectory(context)
+              : HelpfulSuggestions.contextMissing(context),
+          context);
     }
     Path dockerfile = spec.dockerfile();
     if (!Files.isRegularFile(dockerfile)) {

@@ -1,11 +1,14 @@
 package io.github.cachedimage.core.fingerprint;
 
+import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code .dockerignore} with Docker's own semantics: a line-for-line port of the reader in
@@ -51,16 +54,39 @@ final class DockerIgnore {
     return contextDirectory.resolve(".dockerignore");
   }
 
+  /**
+   * Reads the file as BuildKit does: bytes split at {@code \n} (a trailing {@code \r} dropped), as
+   * UTF-8 with bytes that are not replaced by U+FFFD, as the JDK decodes such file names.
+   *
+   * @throws InvalidBuildSpecException naming the file, line and pattern when a pattern is one that
+   *     BuildKit rejects ({@code syntax error in pattern})
+   */
   public static DockerIgnore read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       return none();
     }
-    return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+    // Not Files.readAllLines: it fails on a byte that is not UTF-8, which docker build accepts.
+    String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>();
+    for (String line : text.split("\n", -1)) {
+      lines.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+    }
+    try {
+      return parse(lines);
+    } catch (BadPattern e) {
+      throw new InvalidBuildSpecException(
+          null, HelpfulSuggestions.badIgnorePattern(file, e.line, e.pattern, e.reason), file);
+    }
   }
 
+  /**
+   * @throws BadPattern for a pattern BuildKit rejects
+   */
   public static DockerIgnore parse(List<String> lines) {
     List<IgnoreRule> rules = new ArrayList<>();
+    int number = 0;
     for (String line : lines) {
+      number++;
       if (!line.isEmpty() && line.charAt(0) == '\ufeff') {
         line = line.substring(1);
       }
@@ -86,9 +112,31 @@ final class DockerIgnore {
       if (pattern.isEmpty() || pattern.equals(".")) {
         continue;
       }
-      rules.add(IgnoreRule.of(pattern, invert));
+      String error = IgnoreRule.syntaxError(pattern);
+      if (error != null) {
+        throw new BadPattern(number, line.strip(), error);
+      }
+      try {
+        rules.add(IgnoreRule.of(pattern, invert));
+      } catch (PatternSyntaxException e) {
+        throw new BadPattern(number, line.strip(), e.getDescription());
+      }
     }
     return new DockerIgnore(rules);
+  }
+
+  /** A pattern BuildKit rejects, with its 1-based line. */
+  static final class BadPattern extends IllegalArgumentException {
+    final int line;
+    final String pattern;
+    final String reason;
+
+    BadPattern(int line, String pattern, String reason) {
+      super("line " + line + ": '" + pattern + "': " + reason);
+      this.line = line;
+      this.pattern = pattern;
+      this.reason = reason;
+    }
   }
 
   /** Whether any {@code !} exception exists (then excluded directories must still be walked). */

@@ -68,6 +68,62 @@ record IgnoreRule(String pattern, IgnoreRule.Kind kind, Pattern regex, boolean e
     return new IgnoreRule(pattern, kind, kind == Kind.REGEX ? compile(pattern) : null, exclusion);
   }
 
+  /**
+   * Why Go's {@code filepath.Match} rejects the pattern ({@code ErrBadPattern}, which
+   * patternmatcher checks every pattern with and BuildKit reports as {@code syntax error in
+   * pattern}), or {@code null}: an unclosed {@code [}, a class that is empty or has a range without
+   * an end, a trailing {@code \}.
+   */
+  static String syntaxError(String pattern) {
+    int n = pattern.length();
+    int i = 0;
+    while (i < n) {
+      char ch = pattern.charAt(i);
+      if (ch == '\\') {
+        if (i + 1 >= n) {
+          return "a trailing \\ escapes nothing";
+        }
+        i += 2;
+      } else if (ch == '[') {
+        int open = i;
+        i++;
+        if (i < n && pattern.charAt(i) == '^') {
+          i++;
+        }
+        int ranges = 0;
+        while (!(i < n && pattern.charAt(i) == ']' && ranges > 0)) {
+          i = classChar(pattern, i);
+          if (i >= 0 && pattern.charAt(i) == '-') {
+            i = classChar(pattern, i + 1);
+          }
+          if (i < 0) {
+            return pattern.indexOf(']', open + 1) < 0
+                ? "the [ at " + (open + 1) + " is not closed by ] (write \\[ for a literal [)"
+                : "the class at " + (open + 1) + " is empty or has a range without an end";
+          }
+          ranges++;
+        }
+        i++;
+      } else {
+        i++;
+      }
+    }
+    return null;
+  }
+
+  /** Go's {@code getEsc}: past one class character, or -1 if there is none or nothing follows. */
+  private static int classChar(String pattern, int i) {
+    int n = pattern.length();
+    if (i >= n || pattern.charAt(i) == '-' || pattern.charAt(i) == ']') {
+      return -1;
+    }
+    if (pattern.charAt(i) == '\\' && ++i >= n) {
+      return -1;
+    }
+    i += Character.charCount(pattern.codePointAt(i));
+    return i >= n ? -1 : i;
+  }
+
   /** patternmatcher's Pattern.compile, with its fast paths folded into the regular expression. */
   static Pattern compile(String pattern) {
     StringBuilder regex = new StringBuilder("^");

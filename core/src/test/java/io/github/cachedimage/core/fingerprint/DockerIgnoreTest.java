@@ -1,12 +1,18 @@
 package io.github.cachedimage.core.fingerprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Cases from Docker's documentation and moby/patternmatcher's tests. */
 class DockerIgnoreTest {
@@ -116,5 +122,30 @@ class DockerIgnoreTest {
           assertThat(i.excludes(path, parents)).as(path).isEqualTo(excluded);
           assertThat(i.excludes(path)).as(path).isEqualTo(excluded);
         });
+  }
+
+  @Test
+  void aFileThatIsNotUtf8IsReadAsBuildKitReadsIt(@TempDir Path dir) throws IOException {
+    // BuildKit reads bytes: a Latin-1 comment or pattern is no error there, so none here either
+    Path file = dir.resolve(".dockerignore");
+    Files.write(
+        file, "# caf\u00e9\r\n*.log\ncaf\u00e9.txt\n".getBytes(StandardCharsets.ISO_8859_1));
+    DockerIgnore ignore = DockerIgnore.read(file);
+    assertThat(ignore.excludes("app.log")).isTrue();
+    assertThat(ignore.excludes("app.txt")).isFalse();
+    assertThat(ignore.excludes("caf\ufffd.txt")).isTrue();
+  }
+
+  @Test
+  void patternsBuildKitRejectsAreErrorsWithTheirLine() {
+    assertThat(IgnoreRule.syntaxError("file[0-9].log")).isNull();
+    assertThat(IgnoreRule.syntaxError("[^a]\\[x\\]")).isNull();
+    assertThat(IgnoreRule.syntaxError("a["))
+        .isEqualTo("the [ at 2 is not closed by ] (write \\[ for a literal [)");
+    assertThat(IgnoreRule.syntaxError("[]"))
+        .isEqualTo("the class at 1 is empty or has a range without an end");
+    assertThat(IgnoreRule.syntaxError("x\\")).isEqualTo("a trailing \\ escapes nothing");
+    assertThatThrownBy(() -> ignore("ok", "", "bad["))
+        .hasMessage("line 3: 'bad[': the [ at 4 is not closed by ] (write \\[ for a literal [)");
   }
 }
