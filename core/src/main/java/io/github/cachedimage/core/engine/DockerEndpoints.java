@@ -49,9 +49,18 @@ public final class DockerEndpoints {
     String host = env.get("DOCKER_HOST");
     Path config = configDirectory(env, userHome);
     if (present(host)) {
+      requireAddress(host.strip());
       boolean tls = present(env.get("DOCKER_TLS_VERIFY")); // the CLI: any non-empty value
       String certPath = env.get("DOCKER_CERT_PATH");
       Path certs = present(certPath) ? Path.of(certPath) : tls ? config : null;
+      if (tls && !Files.isRegularFile(certs.resolve("ca.pem"))) {
+        throw new DockerUnavailableException(
+            "DOCKER_TLS_VERIFY is set, but "
+                + (present(certPath) ? "DOCKER_CERT_PATH " : "the docker configuration directory ")
+                + certs
+                + " has no ca.pem. Point DOCKER_CERT_PATH at the directory with ca.pem, cert.pem"
+                + " and key.pem, or unset DOCKER_TLS_VERIFY for an engine without TLS.");
+      }
       return new DockerEndpoint(host.strip(), tls, certs, null, "DOCKER_HOST");
     }
     String context = env.get("DOCKER_CONTEXT");
@@ -64,6 +73,32 @@ public final class DockerEndpoints {
       return new DockerEndpoint(defaultHost(), false, null, "default", "the default socket");
     }
     return fromContext(config, context.strip(), source);
+  }
+
+  /** The schemes the docker CLI takes in {@code DOCKER_HOST}. */
+  private static final Pattern ADDRESS = Pattern.compile("(unix|tcp|npipe|ssh|fd)://\\S+");
+
+  /**
+   * A {@code DOCKER_HOST} that no client can use fails here, naming the value; the engine clients
+   * would fail on it with a bare exception.
+   */
+  private static void requireAddress(String host) {
+    boolean valid = ADDRESS.matcher(host).matches();
+    if (valid && host.startsWith("tcp://")) {
+      try {
+        valid = new java.net.URI(host).getHost() != null;
+      } catch (java.net.URISyntaxException e) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      throw new DockerUnavailableException(
+          "DOCKER_HOST '"
+              + host
+              + "' is not an engine address: expected unix:///var/run/docker.sock,"
+              + " tcp://HOST:PORT, ssh://USER@HOST or npipe:////./pipe/docker_engine. Fix"
+              + " DOCKER_HOST, or unset it to use the docker CLI's current context.");
+    }
   }
 
   /** {@code $DOCKER_CONFIG}, else {@code ~/.docker}. */

@@ -47,7 +47,8 @@ public final class DockerJavaImages implements DockerImages {
       throw new CachedImageException(
           "the Docker engine refused to inspect " + imageIdOrRef + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(describe(e)), e);
+      throw new DockerUnavailableException(
+          HelpfulSuggestions.dockerUnavailable(describe(e)), root(e));
     }
   }
 
@@ -71,15 +72,24 @@ public final class DockerJavaImages implements DockerImages {
           "the Docker engine at " + host + " refused to describe itself: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new DockerUnavailableException(
-          HelpfulSuggestions.dockerUnavailable(host + ": " + describe(e)), e);
+          HelpfulSuggestions.dockerUnavailable(host + ": " + describe(e)), root(e));
     }
   }
 
   private static String describe(Throwable e) {
+    Throwable root = root(e);
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  /**
+   * The root cause, which becomes the cause: Maven prints every cause's message that the message
+   * does not contain, and docker-java's wrappers repeat the root's with its class name in front.
+   */
+  private static Throwable root(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
+    return root;
   }
 }

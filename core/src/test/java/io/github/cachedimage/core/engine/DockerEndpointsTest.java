@@ -102,27 +102,32 @@ class DockerEndpointsTest {
   }
 
   @Test
-  void dockerHostWithTlsTakesTheCertPathOrTheConfigDirectory() {
+  void dockerHostWithTlsTakesTheCertPathOrTheConfigDirectory() throws IOException {
+    Path certs = Files.createDirectories(home.resolve("certs/client"));
+    Files.writeString(certs.resolve("ca.pem"), "");
     DockerEndpoint explicit =
         DockerEndpoints.resolve(
             Map.of(
                 "DOCKER_HOST", "tcp://dind:2376",
                 "DOCKER_TLS_VERIFY", "1",
-                "DOCKER_CERT_PATH", "/certs/client"),
+                "DOCKER_CERT_PATH", certs.toString()),
             home);
     assertThat(explicit.tlsVerify()).isTrue();
-    assertThat(explicit.certPath()).isEqualTo(Path.of("/certs/client"));
+    assertThat(explicit.certPath()).isEqualTo(certs);
 
+    Files.createDirectories(config());
+    Files.writeString(config().resolve("ca.pem"), "");
     DockerEndpoint defaulted =
         DockerEndpoints.resolve(
             Map.of("DOCKER_HOST", "tcp://dind:2376", "DOCKER_TLS_VERIFY", "1"), home);
     assertThat(defaulted.certPath()).isEqualTo(config());
 
-    Map<String, String> custom = new HashMap<>(Map.of("DOCKER_CONFIG", "/etc/docker-cli"));
+    Path cli = Files.createDirectories(home.resolve("etc/docker-cli"));
+    Files.writeString(cli.resolve("ca.pem"), "");
+    Map<String, String> custom = new HashMap<>(Map.of("DOCKER_CONFIG", cli.toString()));
     custom.put("DOCKER_HOST", "tcp://dind:2376");
     custom.put("DOCKER_TLS_VERIFY", "yes");
-    assertThat(DockerEndpoints.resolve(custom, home).certPath())
-        .isEqualTo(Path.of("/etc/docker-cli"));
+    assertThat(DockerEndpoints.resolve(custom, home).certPath()).isEqualTo(cli);
   }
 
   @Test
