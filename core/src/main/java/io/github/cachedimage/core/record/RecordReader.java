@@ -33,7 +33,11 @@ final class RecordReader {
 
   static BuildRecord read(byte[] json) throws IOException {
     try (JsonParser p = FACTORY.createParser(json)) {
-      return record(asMap(value(p, p.nextToken())));
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw new com.fasterxml.jackson.core.JsonParseException(p, "no content: the file is empty");
+      }
+      return record(asMap(value(p, first)));
     }
   }
 

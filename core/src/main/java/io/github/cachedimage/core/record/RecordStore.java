@@ -117,8 +117,20 @@ public final class RecordStore {
       record = RecordReader.read(Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
       return RecordRead.NONE;
-    } catch (IOException | RuntimeException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // one line: Jackson's own message has a second one about where the source is redacted
+      var at = e.getLocation();
+      return RecordRead.unreadable(
+          file,
+          "not valid JSON ("
+              + e.getOriginalMessage()
+              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+              + ")");
+    } catch (IOException e) {
       return RecordRead.unreadable(file, "cannot read it: " + e.getMessage());
+    } catch (RuntimeException e) {
+      return RecordRead.unreadable(
+          file, "not a build record of this version (" + e.getClass().getSimpleName() + ")");
     }
     if (record.formatVersion() != BuildRecord.FORMAT_VERSION) {
       return RecordRead.unreadable(
