@@ -135,6 +135,18 @@ public record CacheSpec(String type, Map<String, String> attributes) {
   }
 
   private CacheSpec requireExportable(String written) {
+    String mode = attributes.get("mode");
+    // BuildKit drops a mode it does not know without a word and exports mode=min
+    if (mode != null && !mode.equals("min") && !mode.equals("max")) {
+      throw new InvalidCacheSpecException(
+          written,
+          "mode="
+              + mode
+              + " in '"
+              + written
+              + "' is not a cache export mode; expected mode=min (the default: the final image's"
+              + " layers) or mode=max (every stage's layers)");
+    }
     switch (type) {
       case "registry" -> require(written, "ref");
       case "local" -> require(written, "dest");

@@ -23,6 +23,32 @@ public record SecretSpec(String id, String source) {
     }
   }
 
+  /** The keys buildx's {@code --secret} takes. */
+  static final java.util.List<String> KEYS =
+      java.util.List.of("id", "type", "src", "source", "env");
+
+  /**
+   * The file this secret is read from ({@code src=} or {@code source=}; {@code type=env} has none),
+   * or {@code null}.
+   */
+  public String file() {
+    if (source == null) {
+      return null;
+    }
+    String file = null;
+    for (String field : CacheSpec.splitCsv(source)) {
+      int eq = field.indexOf('=');
+      String key = eq < 0 ? "" : field.substring(0, eq).trim();
+      if (key.equals("type") && !field.substring(eq + 1).trim().equals("file")) {
+        return null;
+      }
+      if (key.equals("src") || key.equals("source")) {
+        file = field.substring(eq + 1);
+      }
+    }
+    return file;
+  }
+
   /** Parses a buildx {@code --secret} spec. */
   public static SecretSpec parse(String buildxSecretSpec) {
     Objects.requireNonNull(buildxSecretSpec, "secret spec");
@@ -36,6 +62,18 @@ public record SecretSpec(String id, String source) {
             "malformed secret attribute '" + field + "'; expected id=NAME[,src=PATH|env=VAR]");
       }
       String key = field.substring(0, eq).trim();
+      if (!KEYS.contains(key)) {
+        // buildx fails on it too, but only once the build runs, without naming <secrets>
+        throw new InvalidBuildSpecException(
+            "secrets",
+            "unknown key '"
+                + key
+                + "' in secret '"
+                + buildxSecretSpec.trim()
+                + "'; expected id=NAME[,src=PATH|env=VAR] (keys: "
+                + String.join(", ", KEYS)
+                + ")");
+      }
       if (key.equals("id")) {
         id = field.substring(eq + 1);
       } else {
