@@ -1,9 +1,12 @@
 package io.github.cachedimage.core;
 
 import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.dockerfile.BaseImages;
 import io.github.cachedimage.core.engine.BrokenBuildCache;
 import io.github.cachedimage.core.engine.BuildProgress;
 import io.github.cachedimage.core.spec.BuildSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 
 /** What a failed build says: the step, BuildKit's error and the last lines of output. */
@@ -31,6 +34,10 @@ final class BuildFailures {
     }
     String error = progress.error();
     message.append(error != null ? ": " + error : " with exit code " + exit);
+    String hint = stageHint(spec, message);
+    if (hint != null) {
+      message.append("\n").append(hint);
+    }
     List<String> lines = progress.failureOutput();
     if (!lines.isEmpty()) {
       message.append("\nlast output:");
@@ -60,6 +67,30 @@ final class BuildFailures {
             + HelpfulSuggestions.brokenBuildCacheStays(spec.builder()),
         null,
         List.of());
+  }
+
+  /**
+   * When BuildKit failed to find an image that a {@code COPY --from} names and the Dockerfile has
+   * no stage of that name: most likely a misspelt stage, which BuildKit's error does not suggest.
+   */
+  private static String stageHint(BuildSpec spec, CharSequence failure) {
+    String dockerfile;
+    try {
+      dockerfile = Files.readString(spec.dockerfile());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    String text = failure.toString();
+    for (String image : BaseImages.copiedFromImages(dockerfile, spec.buildArgs())) {
+      if (image.indexOf('/') < 0
+          && image.indexOf(':') < 0
+          && image.indexOf('@') < 0
+          && text.contains("docker.io/library/" + image + ":latest")) {
+        return HelpfulSuggestions.notAStage(
+            image, spec.dockerfile(), BaseImages.stageNames(dockerfile));
+      }
+    }
+    return null;
   }
 
   /** buildx succeeded, but a cache export failed and the spec fails on that. */

@@ -4,6 +4,7 @@ import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.base.BuildxVersion;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
+import io.github.cachedimage.core.dockerfile.BaseImages;
 import io.github.cachedimage.core.engine.BrokenBuildCache;
 import io.github.cachedimage.core.engine.BuildMetadata;
 import io.github.cachedimage.core.engine.BuildProgress;
@@ -19,11 +20,14 @@ import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
 import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -58,6 +62,8 @@ final class ImageBuild {
       Fingerprinter.Result fp,
       GhaSupport gha,
       BuilderProbe probe) {
+    requireTarget(spec);
+    requireSecretFiles(spec);
     if (!images.isReachable()) {
       throw new DockerUnavailableException(HelpfulSuggestions.dockerUnavailable(null));
     }
@@ -174,6 +180,43 @@ final class ImageBuild {
   /** The tag that names an image by its inputs: {@code fp-} and the fingerprint's first 12 hex. */
   static String contentTagOf(Fingerprinter.Result fp) {
     return "fp-" + fp.fingerprint().substring(0, 12);
+  }
+
+  /**
+   * An unknown {@code --target} fails here, naming the stages there are, rather than after buildx
+   * started ({@code target stage "x" could not be found}, with no hint of the right name).
+   */
+  private static void requireTarget(BuildSpec spec) {
+    if (spec.target() == null) {
+      return;
+    }
+    List<String> stages;
+    try {
+      stages = BaseImages.stageNames(Files.readString(spec.dockerfile()));
+    } catch (IOException e) {
+      return; // the check that made the fingerprint read it; buildx reports what changed since
+    }
+    if (stages != null && !stages.contains(spec.target().toLowerCase(Locale.ROOT))) {
+      throw new InvalidBuildSpecException(
+          "target",
+          HelpfulSuggestions.unknownTarget(spec.target(), spec.dockerfile(), stages),
+          spec.dockerfile());
+    }
+  }
+
+  /**
+   * A secret file that is not there fails here, naming the secret and {@code <secrets>}; buildx
+   * would say only {@code failed to stat <path>}. Only the path is looked at, never the content.
+   */
+  private static void requireSecretFiles(BuildSpec spec) {
+    for (SecretSpec secret : spec.secrets()) {
+      String file = secret.file();
+      if (file != null && !file.isBlank() && !Files.isRegularFile(Path.of(file))) {
+        throw new InvalidBuildSpecException(
+            "secrets",
+            HelpfulSuggestions.secretFileMissing(secret.id(), Path.of(file).toAbsolutePath()));
+      }
+    }
   }
 
   /**

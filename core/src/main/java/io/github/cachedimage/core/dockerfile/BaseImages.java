@@ -24,6 +24,11 @@ public final class BaseImages {
 
   private record Stage(int index, String name, String base, List<String> references) {}
 
+  private static final java.util.regex.Pattern SYNTAX =
+      java.util.regex.Pattern.compile(
+          "\\A(?:[ \\t]*#[^\\n]*\\n)*?[ \\t]*#[ \\t]*syntax[ \\t]*=[ \\t]*(\\S+)",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
+
   private BaseImages() {}
 
   /**
@@ -44,6 +49,45 @@ public final class BaseImages {
     }
     Set<String> images = new LinkedHashSet<>();
     visit(start, stages, images, new boolean[stages.size()]);
+    return List.copyOf(images);
+  }
+
+  /**
+   * The stage names a {@code --target} may name, in order (lower case, as BuildKit compares them),
+   * or {@code null} when a {@code # syntax=} directive names a frontend other than Docker's
+   * Dockerfile frontend, whose stages this parser cannot know.
+   */
+  public static List<String> stageNames(String dockerfile) {
+    java.util.regex.Matcher syntax = SYNTAX.matcher(dockerfile);
+    if (syntax.find() && !syntax.group(1).contains("docker/dockerfile")) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (Stage stage : stages(Instructions.parse(dockerfile), Map.of())) {
+      if (stage.name() != null) {
+        names.add(stage.name());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The images named by {@code COPY --from} or {@code RUN --mount=from=} that are no stage of the
+   * file: a misspelt stage name is one, and BuildKit looks it up as an image ({@code
+   * docker.io/library/<name>}).
+   */
+  public static List<String> copiedFromImages(String dockerfile, Map<String, String> buildArgs) {
+    List<Stage> stages = stages(Instructions.parse(dockerfile), buildArgs);
+    Set<String> images = new LinkedHashSet<>();
+    for (Stage stage : stages) {
+      for (String ref : stage.references()) {
+        if (resolve(ref, stages, stage.index()) == null
+            && !ref.isEmpty()
+            && !ref.equalsIgnoreCase("scratch")) {
+          images.add(ref);
+        }
+      }
+    }
     return List.copyOf(images);
   }
 

@@ -133,4 +133,18 @@ class BaseImagesTest {
     assertThat(bases("")).isEmpty();
     assertThat(bases("# just a comment\n")).isEmpty();
   }
+
+  @Test
+  void stageNamesForTheTargetCheckAndImagesCopiedFrom() {
+    String dockerfile =
+        "FROM busybox AS Build\nRUN true\nFROM build AS runtime\nCOPY --from=biuld /a /a\n"
+            + "COPY --from=build /b /b\nCOPY --from=0 /c /c\nCOPY --from=alpine:3 /d /d\n";
+    assertThat(BaseImages.stageNames(dockerfile)).containsExactly("build", "runtime");
+    assertThat(BaseImages.copiedFromImages(dockerfile, Map.of()))
+        .containsExactly("biuld", "alpine:3");
+    // another frontend: its stages are unknown here
+    assertThat(BaseImages.stageNames("# syntax=example.com/other:1\nFROM busybox AS a\n")).isNull();
+    assertThat(BaseImages.stageNames("# syntax=docker/dockerfile:1\nFROM busybox AS a\n"))
+        .containsExactly("a");
+  }
 }
