@@ -89,7 +89,7 @@ class BadInputTest {
             "<buildArgs> blank name",
             "< >x</ >",
             t -> t.ensure(t.spec().buildArg(" ", "x")),
-            "blank key in [ ]"),
+            "blank name in [ ]; give every entry a name"),
         of(
             "<imageRepository> not a repository",
             "Not/Valid",

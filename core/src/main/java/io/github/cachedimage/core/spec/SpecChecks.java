@@ -71,7 +71,11 @@ final class SpecChecks {
     for (Map.Entry<String, String> e : map.entrySet()) {
       String k = e.getKey();
       if (k == null || k.isBlank()) {
-        throw new InvalidBuildSpecException(parameter, "blank key in " + map.keySet());
+        throw new InvalidBuildSpecException(
+            parameter,
+            "blank name in "
+                + map.keySet()
+                + "; give every entry a name, e.g. <JAR>target/app.jar</JAR>");
       }
       copy.put(k, e.getValue() == null ? "" : e.getValue());
     }
