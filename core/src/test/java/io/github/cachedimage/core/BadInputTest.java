@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.cachedimage.core.base.BuildLog;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.engine.Buildx;
+import io.github.cachedimage.core.engine.CliBuildx;
+import io.github.cachedimage.core.engine.DockerEndpoint;
 import io.github.cachedimage.core.engine.DockerEndpoints;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.record.RecordStore;
@@ -247,6 +249,22 @@ class BadInputTest {
                         "DOCKER_CERT_PATH", "/nowhere")),
             "DOCKER_TLS_VERIFY is set, but DOCKER_CERT_PATH /nowhere has no ca.pem",
             "or unset DOCKER_TLS_VERIFY"),
+        of(
+            "docker CLI not on the PATH",
+            "PATH without docker",
+            t ->
+                new CliBuildx(
+                        command -> {
+                          List<String> moved = new java.util.ArrayList<>(command);
+                          moved.set(0, t.context.resolve("no-docker/docker").toString());
+                          return new ProcessBuilder(moved);
+                        },
+                        java.time.Duration.ofSeconds(20),
+                        () -> DockerEndpoint.of("unix:///var/run/docker.sock", "test"))
+                    .info(null),
+            "Cannot run 'docker buildx' (",
+            "Install the Docker CLI with the buildx plugin 0.21 or newer and put 'docker' on the"
+                + " PATH."),
         of(
             "DOCKER_CONTEXT names no context",
             "DOCKER_CONTEXT=colima",
