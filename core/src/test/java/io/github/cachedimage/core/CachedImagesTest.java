@@ -681,6 +681,14 @@ class CachedImagesTest {
   }
 
   @Test
+  void theDockerDriversImageStoreIsTheEnginesWord() {
+    buildx.info = new Buildx.Info("0.29.1", "default", "docker", false);
+    engine.identity = new EngineInfo("x", "unix:///var/run/docker.sock", "28.5.2", false, true);
+    images.ensure(spec, records);
+    assertThat(buildx.builds).singleElement().satisfies(b -> assertThat(b.cacheTo()).isNotEmpty());
+  }
+
+  @Test
   void theDefaultCacheIsTurnedOffWithOneInfoLineWhenTheBuilderCannotExport() {
     buildx.info = new Buildx.Info("0.29.1", "default", "docker", false);
     images.ensure(BuildSpec.builder("greeter", context).build(), records);
