@@ -110,6 +110,8 @@ public final class GhaCacheEmulator implements AutoCloseable {
   private String faultMethod;
   private int faultStatus;
   private int faultsLeft;
+  private int uploadFaultStatus; // 0: drop the connection
+  private int uploadFaultsLeft;
 
   private GhaCacheEmulator() throws IOException {
     // Loopback only: the docker driver runs BuildKit inside dockerd, on the host's network.
@@ -171,8 +173,19 @@ public final class GhaCacheEmulator implements AutoCloseable {
     faultsLeft = times;
   }
 
+  /**
+   * Fails the next {@code times} blob uploads (Put Blob, Put Block; -1: until {@link #resetFaults})
+   * with {@code status}, or, with status 0, by closing the connection after reading part of the
+   * body and before any reply: a runner's network dropping mid-upload.
+   */
+  public synchronized void failUploadsWith(int status, int times) {
+    uploadFaultStatus = status;
+    uploadFaultsLeft = times;
+  }
+
   public synchronized void resetFaults() {
     faultsLeft = 0;
+    uploadFaultsLeft = 0;
   }
 
   /** Keys of finalized entries, oldest first. */
@@ -213,24 +226,23 @@ public final class GhaCacheEmulator implements AutoCloseable {
     String path = ex.getRequestURI().getRawPath();
     boolean api = path.startsWith(TWIRP_PREFIX);
     try (ex) {
-      byte[] body = ex.getRequestBody().readAllBytes();
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       String op = api ? path.substring(TWIRP_PREFIX.length()) : blobOperation(ex, path, query);
-      Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
-      synchronized (this) {
-        requests.add(
-            new RecordedRequest(
-                op,
-                ex.getRequestMethod(),
-                ex.getRequestURI().toString(),
-                Collections.unmodifiableMap(headers),
-                body));
+      Integer uploadFault =
+          op.equals("PutBlob") || op.equals("PutBlock") ? takeUploadFault() : null;
+      if (uploadFault != null && uploadFault == 0) {
+        ex.getRequestBody().readNBytes(1024);
+        record(ex, op, new byte[0]);
+        return; // closing an exchange that sent no headers closes the connection: no reply
       }
+      byte[] body = ex.getRequestBody().readAllBytes();
+      record(ex, op, body);
       // GAC dereferences the request id of the last upload reply (nil: panic); harmless elsewhere.
       ex.getResponseHeaders().set("x-ms-request-id", UUID.randomUUID().toString());
       try {
-        if (api) {
+        if (uploadFault != null) {
+          throw new Fail(uploadFault, uploadFault == 429 ? "ServerBusy" : "InternalError", op);
+        } else if (api) {
           twirp(ex, op, body);
         } else {
           blob(ex, op, path, query, body);
@@ -247,6 +259,28 @@ public final class GhaCacheEmulator implements AutoCloseable {
         send(ex, 500, "text/plain", String.valueOf(e).getBytes(UTF_8));
       }
     }
+  }
+
+  private void record(HttpExchange ex, String op, byte[] body) {
+    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    ex.getRequestHeaders().forEach((k, v) -> headers.put(k, List.copyOf(v)));
+    synchronized (this) {
+      requests.add(
+          new RecordedRequest(
+              op,
+              ex.getRequestMethod(),
+              ex.getRequestURI().toString(),
+              Collections.unmodifiableMap(headers),
+              body));
+    }
+  }
+
+  private synchronized Integer takeUploadFault() {
+    if (uploadFaultsLeft == 0) {
+      return null;
+    }
+    uploadFaultsLeft = uploadFaultsLeft > 0 ? uploadFaultsLeft - 1 : uploadFaultsLeft;
+    return uploadFaultStatus;
   }
 
   private static String blobOperation(HttpExchange ex, String path, Map<String, String> query) {

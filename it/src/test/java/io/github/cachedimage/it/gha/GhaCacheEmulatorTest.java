@@ -2,6 +2,7 @@ package io.github.cachedimage.it.gha;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -265,6 +266,28 @@ class GhaCacheEmulatorTest {
                 .statusCode())
         .isEqualTo(503);
     assertThat(emulator.requestCount("GetCacheEntryDownloadURL")).isEqualTo(7);
+  }
+
+  @Test
+  void uploadFaultsAnswerWithTheStatusOrDropTheConnectionThenRecover() throws Exception {
+    byte[] data = new byte[64 * 1024];
+    new Random(7).nextBytes(data);
+    String url = create("k");
+
+    emulator.failUploadsWith(500, 1);
+    HttpResponse<String> failed = putBlob(url, data);
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(failed.headers().firstValue("x-ms-error-code")).hasValue("InternalError");
+
+    emulator.failUploadsWith(0, 1);
+    assertThatThrownBy(() -> putBlob(url, data))
+        .as("the connection closes before any reply")
+        .isInstanceOf(java.io.IOException.class);
+
+    // the API is not affected, and the next upload goes through
+    assertThat(lookup("k").statusCode()).isEqualTo(200);
+    assertThat(putBlob(url, data).statusCode()).isEqualTo(201);
+    assertThat(emulator.requestCount("PutBlob")).isEqualTo(3);
   }
 
   @Test
