@@ -8,11 +8,18 @@ import io.github.cachedimage.core.spec.BuildSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What a failed build says: the step, BuildKit's error and the last lines of output. */
 final class BuildFailures {
   private static final String FAIL_ON_EXPORT =
       " (failOnCacheExportError is set; unset it to build on with a warning)";
+
+  private static final Pattern MISSING_BLOB =
+      Pattern.compile(
+          "could not fetch content descriptor (sha256:[0-9a-f]{12})[0-9a-f]* .*from remote: not"
+              + " found");
 
   private BuildFailures() {}
 
@@ -91,6 +98,21 @@ final class BuildFailures {
       }
     }
     return null;
+  }
+
+  /**
+   * The blob a failed build could not fetch from a remote cache ({@code sha256:} and 12 hex), or
+   * null. BuildKit trusts a cache's index, marks the steps cached, and only fails when it copies
+   * their layers, long after the import "succeeded": {@code failed to copy: httpReadSeeker: failed
+   * open: could not fetch content descriptor sha256:... (...) from remote: not found}.
+   */
+  static String missingRemoteBlob(BuildProgress progress) {
+    String error = progress.error();
+    if (error == null) {
+      return null;
+    }
+    Matcher m = MISSING_BLOB.matcher(error);
+    return m.find() ? m.group(1) : null;
   }
 
   /** buildx succeeded, but a cache export failed and the spec fails on that. */

@@ -6,8 +6,11 @@ import io.github.cachedimage.core.record.RecordStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
@@ -54,6 +57,21 @@ final class BuildLock implements AutoCloseable {
       Files.createDirectories(store.directory());
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       return new BuildLock(jvmLock, channel, fileLock(channel, image, lockFile, log));
+    } catch (AccessDeniedException | ReadOnlyFileSystemException e) {
+      // Nobody can write a record there, so no other process builds into it: the check may still
+      // find the image up to date; a build fails before it starts, naming the directory.
+      log.debug(image + ": no lock file in an unwritable directory (" + lockFile + "): " + e);
+      close(channel);
+      return new BuildLock(jvmLock, null, null);
+    } catch (FileSystemException e) {
+      if (String.valueOf(e.getReason()).contains("Read-only")) {
+        log.debug(image + ": no lock file on a read-only file system (" + lockFile + ")");
+        close(channel);
+        return new BuildLock(jvmLock, null, null);
+      }
+      close(channel);
+      jvmLock.unlock();
+      throw new CachedImageException(image + ": cannot lock " + lockFile + ": " + e, e);
     } catch (IOException | RuntimeException e) {
       close(channel);
       jvmLock.unlock();
@@ -103,6 +121,10 @@ final class BuildLock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (fileLock == null) {
+      jvmLock.unlock();
+      return;
+    }
     try {
       fileLock.release();
     } catch (IOException e) {

@@ -11,17 +11,21 @@ import io.github.cachedimage.core.spec.CacheSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cache flags of one build: the spec's entries (gha ones with our defaults or dropped, exports
  * with {@code ignore-error=true} unless the spec fails on export errors), or, with none configured,
  * the default local cache: import the current generation, export into a new one that {@link
- * #promote} makes current after a successful build. Closing deletes a generation never promoted.
+ * #promote} makes current after a successful build. Closing deletes a generation never promoted. A
+ * local import whose blobs are gone is skipped ({@link #skipped}).
  */
 final class CacheFlags implements AutoCloseable {
   private final List<CacheSpec> from;
   private final List<CacheSpec> to;
+  private final Map<CacheSpec, String> skipped;
   private final DefaultLocalCache defaultCache;
   private final BuildLog log;
   private Path generation;
@@ -32,7 +36,14 @@ final class CacheFlags implements AutoCloseable {
       DefaultLocalCache defaultCache,
       Path generation,
       BuildLog log) {
-    this.from = List.copyOf(from);
+    this.skipped = new LinkedHashMap<>();
+    for (CacheSpec spec : from) {
+      if (spec.type().equals("local") && spec.attribute("src") != null) {
+        LocalCacheBlobs.problem(Path.of(spec.attribute("src")))
+            .ifPresent(why -> skipped.put(spec, why));
+      }
+    }
+    this.from = from.stream().filter(s -> !skipped.containsKey(s)).toList();
     this.to = List.copyOf(to);
     this.defaultCache = defaultCache;
     this.generation = generation;
@@ -76,29 +87,62 @@ final class CacheFlags implements AutoCloseable {
         new DefaultLocalCache(
             defaultCacheRoot != null ? defaultCacheRoot : DefaultLocalCache.root(), spec.image());
     cache.current().ifPresent(dir -> from.add(CacheSpec.of("local", "src", dir.toString())));
-    Path generation = cache.newGeneration();
+    Path generation;
+    try {
+      generation = cache.newGeneration();
+    } catch (IOException e) {
+      // a cache is never worth failing the build: import what is there, export nothing
+      log.warn(
+          spec.image()
+              + ": "
+              + HelpfulSuggestions.defaultCacheUnwritable(
+                  cache.directory(), HelpfulSuggestions.ioCause(e)));
+      return new CacheFlags(from, to, null, null, log);
+    }
     to.add(
         CacheSpec.of(
             "local", "dest", generation.toString(), "mode", "max", "ignore-error", "true"));
     return new CacheFlags(from, to, cache, generation, log);
   }
 
+  /** The imports to build with: those configured, but local ones skipped (see {@link #skipped}). */
   List<CacheSpec> from() {
     return from;
+  }
+
+  /**
+   * Local imports not passed to buildx, and why: their directory lost blobs its index names, and
+   * BuildKit would rebuild the steps without a word.
+   */
+  Map<CacheSpec, String> skipped() {
+    return java.util.Collections.unmodifiableMap(skipped);
   }
 
   List<CacheSpec> to() {
     return to;
   }
 
-  /** After a successful build: the default cache's new generation, if any, becomes current. */
-  void promote(String image) throws IOException {
+  /** The export into the default cache's new generation, or null. */
+  CacheSpec defaultExport() {
+    if (generation == null) {
+      return null;
+    }
+    String dest = generation.toString();
+    return to.stream().filter(c -> dest.equals(c.attribute("dest"))).findFirst().orElse(null);
+  }
+
+  /**
+   * After a successful build: the default cache's new generation, if any, becomes current.
+   *
+   * @param failureTold whether the export's failure was already reported (then this is quiet)
+   */
+  void promote(String image, boolean failureTold) throws IOException {
     if (defaultCache == null) {
       return;
     }
     boolean promoted = defaultCache.promote(generation);
     generation = null;
-    if (!promoted) {
+    if (!promoted && !failureTold) {
       log.warn(image + ": default local cache was not exported; keeping the previous one");
     }
   }

@@ -76,11 +76,18 @@ final class DefaultLocalCache {
     }
   }
 
-  /** A new, not yet existing generation directory for buildx to export into. */
+  /**
+   * A new, empty generation directory for buildx to export into. Created here, so a directory that
+   * takes no writes is known before the build.
+   */
   public Path newGeneration() throws IOException {
     Files.createDirectories(directory);
-    return directory.resolve(
-        "gen-" + Instant.now().toEpochMilli() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    return Files.createDirectory(
+        directory.resolve(
+            "gen-"
+                + Instant.now().toEpochMilli()
+                + "-"
+                + UUID.randomUUID().toString().substring(0, 8)));
   }
 
   /**

@@ -5,7 +5,6 @@ import io.github.cachedimage.core.base.BuildxVersion;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.dockerfile.BaseImages;
-import io.github.cachedimage.core.engine.BrokenBuildCache;
 import io.github.cachedimage.core.engine.BuildMetadata;
 import io.github.cachedimage.core.engine.BuildProgress;
 import io.github.cachedimage.core.engine.Buildx;
@@ -20,6 +19,7 @@ import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.record.BuildRecord.CacheSummary;
 import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
+import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.IOException;
@@ -78,50 +78,22 @@ final class ImageBuild {
     List<String> tags = List.of(contentTag, spec.image() + ":latest");
     Path metadata = null;
     try (CacheFlags caches = CacheFlags.plan(spec, info, gha, defaultCacheRoot, log)) {
-      Files.createDirectories(store.directory());
-      metadata = Files.createTempFile(store.directory(), ".metadata-", ".json");
-      gha.used(caches.from(), caches.to());
-      Buildx.Invocation invocation =
-          new Buildx.Invocation(spec, tags, caches.from(), caches.to(), metadata);
-      long buildStart = System.nanoTime();
-      BuildProgress progress = new BuildProgress();
-      int exit = buildx.build(invocation, progressTo(spec, gha, progress));
-      BrokenBuildCache broken = exit == 0 ? null : BrokenBuildCache.in(progress);
-      if (broken != null) {
-        // a record BuildKit cannot commit fails every build of this step until it goes: remove
-        // it and build once more (see BrokenBuildCache)
-        String done = removeBrokenRecord(spec, broken);
-        log.warn(
-            HelpfulSuggestions.brokenBuildCacheRecovered(
-                spec.image(), broken.missingSnapshot(), done));
-        progress = new BuildProgress();
-        exit = buildx.build(invocation, progressTo(spec, gha, progress));
-        if (exit != 0 && BrokenBuildCache.in(progress) != null) {
-          throw BuildFailures.brokenCacheStays(spec, exit, progress);
-        }
-      }
-      long buildMillis = (System.nanoTime() - buildStart) / 1_000_000;
-      if (exit != 0 && !images.isReachable()) {
-        // buildx only says its connection ended (EOF, Unavailable): name the cause
-        throw new DockerUnavailableException(
-            HelpfulSuggestions.engineLostDuringBuild(spec.image(), progress.error()));
-      }
-      if (exit != 0) {
-        throw BuildFailures.of(spec, exit, progress);
-      }
-      if (spec.failOnCacheExportError() && !progress.exportErrors().isEmpty()) {
-        throw BuildFailures.exportFailed(spec, progress);
-      }
+      metadata = metadataFile(spec, store);
+      BuildxRuns.Outcome run =
+          new BuildxRuns(log, images, buildx, gha).run(spec, tags, caches, metadata);
+      BuildProgress progress = run.progress();
+      long buildMillis = run.millis();
+      List<CacheSpec> imported = run.imported();
       BuildMetadata meta = BuildMetadata.parse(Files.readAllBytes(metadata));
       Optional<String> tagged = images.findImage(contentTag);
       String imageId =
           tagged.or(() -> loadedImage(meta)).orElseThrow(() -> notLoaded(spec, contentTag, info));
-      caches.promote(spec.image());
+      caches.promote(spec.image(), run.defaultExportFailureTold());
       CacheSummary summary =
           new CacheSummary(
               progress.steps(),
               progress.cachedSteps(),
-              caches.from().stream().map(c -> Redaction.redact(c).toBuildxArgument()).toList());
+              imported.stream().map(c -> Redaction.redact(c).toBuildxArgument()).toList());
       BuildRecord record =
           new BuildRecord(
               spec.image(),
@@ -150,30 +122,19 @@ final class ImageBuild {
     }
   }
 
-  private java.util.function.Consumer<String> progressTo(
-      BuildSpec spec, GhaSupport gha, BuildProgress progress) {
-    return raw -> {
-      String line = gha.redact(raw);
-      log.progress(line);
-      String warning = progress.accept(line);
-      if (warning != null) {
-        log.warn(spec.image() + ": " + warning);
-      }
-    };
-  }
-
   /**
-   * Exactly the broken record when the error names it; else every unused record of the builder
-   * (what {@code docker buildx prune} removes), which the warning then says.
+   * Where buildx writes its metadata: next to the record, so a directory that takes no writes fails
+   * here, before a build whose record could not be kept.
    */
-  private String removeBrokenRecord(BuildSpec spec, BrokenBuildCache broken) {
-    List<String> ids =
-        broken.missingSnapshot() == null ? List.of() : List.of(broken.missingSnapshot());
+  private static Path metadataFile(BuildSpec spec, RecordStore store) {
     try {
-      return buildx.pruneCache(spec.builder(), ids);
-    } catch (CachedImageException e) {
-      log.debug(spec.image() + ": " + e.getMessage());
-      throw BuildFailures.brokenCacheStays(spec, broken);
+      Files.createDirectories(store.directory());
+      return Files.createTempFile(store.directory(), ".metadata-", ".json");
+    } catch (IOException e) {
+      throw new CachedImageException(
+          HelpfulSuggestions.recordDirectoryUnwritable(
+              spec.image(), store.directory(), HelpfulSuggestions.ioCause(e)),
+          e);
     }
   }
 

@@ -589,13 +589,15 @@ class CachedImagesTest {
     assertThat(result.built()).isTrue();
     assertThat(logged)
         .contains(
-            "WARN greeter: cache export failed (exporting cache to registry): error writing layer blob: connection refused");
+            "WARN greeter: cache export to type=local,dest=/c2 failed: error writing layer blob:"
+                + " connection refused; the image is built, the cache was not updated");
+    assertThat(logged).filteredOn(l -> l.startsWith("WARN ")).hasSize(1);
 
     BuildSpec strict = spec.toBuilder().failOnCacheExportError(true).buildArg("X", "1").build();
     assertThatThrownBy(() -> images.ensure(strict, records))
         .isInstanceOf(BuildFailedException.class)
         .hasMessage(
-            "greeter: cache export failed (exporting cache to registry): error writing layer blob:"
+            "greeter: cache export failed (exporting cache to client directory): error writing layer blob:"
                 + " connection refused (failOnCacheExportError is set; unset it to build on with a warning)");
     assertThat(buildx.builds.get(1).cacheTo())
         .containsExactly(CacheSpec.parseExport("type=local,dest=/c2,mode=max"));
@@ -858,7 +860,7 @@ class CachedImagesTest {
         return 1;
       }
       if (exportFails) {
-        output.accept("#9 exporting cache to registry");
+        output.accept("#9 exporting cache to client directory");
         output.accept("#9 ERROR: error writing layer blob: connection refused");
         if (invocation.cacheTo().stream()
             .noneMatch(c -> "true".equals(c.attribute("ignore-error")))) {

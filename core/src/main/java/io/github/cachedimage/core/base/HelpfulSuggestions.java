@@ -122,6 +122,47 @@ public final class HelpfulSuggestions {
         + " to a registry and name it there in the FROM line.";
   }
 
+  /**
+   * The record directory (or its disk) takes no writes. The previous record, if any, is as it was.
+   *
+   * @param cause the file system's words, e.g. {@code Read-only file system}
+   */
+  public static String recordDirectoryUnwritable(
+      String image, java.nio.file.Path directory, String cause) {
+    return image
+        + ": cannot write the build record in "
+        + directory
+        + " ("
+        + cause
+        + "). Make that directory writable and free space on its disk (the build goal keeps"
+        + " records in target/cached-image; the JUnit extension reads -Dcachedimage.recordDirectory"
+        + " if set). The previous record, if any, is unchanged.";
+  }
+
+  /**
+   * The default local cache's directory (or its disk) takes no writes: the build goes on without
+   * exporting it.
+   */
+  public static String defaultCacheUnwritable(java.nio.file.Path directory, String cause) {
+    return "default local cache not exported: cannot write "
+        + directory
+        + " ("
+        + cause
+        + "). Free space there or make it writable, or point -Dcachedimage.cacheDirectory (or"
+        + " CACHED_IMAGE_CACHE_DIR) at a writable directory.";
+  }
+
+  /** The file system's words for an I/O failure: the reason, without the exception's class. */
+  public static String ioCause(java.io.IOException e) {
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return String.valueOf(e.getMessage());
+  }
+
   public static String dockerfileMissing(java.nio.file.Path dockerfile) {
     return "Dockerfile not found: "
         + dockerfile

@@ -49,12 +49,27 @@ public final class BuildProgress {
   private final Map<Integer, Deque<String>> outputs = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
   private final List<String> exportErrors = new ArrayList<>();
+  private final List<CacheFailure> cacheFailures = new ArrayList<>();
   private final Deque<String> lastLines = new ArrayDeque<>();
   private Integer failedVertex;
   private String failedError;
   private String finalError;
 
-  /** Consumes one line; returns a warning to log now, or {@code null}. */
+  /**
+   * A cache import or export that BuildKit reported failed (its vertex ended in {@code ERROR}).
+   *
+   * @param export an export ({@code --cache-to}), else an import
+   * @param vertex the vertex's name, e.g. {@code importing cache manifest from 127.0.0.1:5000/x:c}
+   *     or {@code exporting cache to registry}
+   * @param error BuildKit's error
+   */
+  public record CacheFailure(boolean export, String vertex, String error) {}
+
+  /**
+   * Consumes one line; returns a warning to log now (buildx's own warnings about caches), or {@code
+   * null}. Failed cache imports and exports are collected in {@link #cacheFailures()} instead: the
+   * caller names the cache once, after the build, when it knows both directions.
+   */
   public String accept(String line) {
     remember(lastLines, line, 40);
     if (line.startsWith("ERROR: ") || line.startsWith("ERROR ")) {
@@ -102,14 +117,14 @@ public final class BuildProgress {
       String error = text.substring(6).strip();
       String name = names.get(vertex);
       if (isCacheImport(name)) {
-        String w = "cache import failed (" + name + "): " + error + "; building without it";
-        warnings.add(w);
-        return w;
+        warnings.add("cache import failed (" + name + "): " + error + "; building without it");
+        cacheFailures.add(new CacheFailure(false, name, error));
+        return null; // reported per cache after the build (see cacheFailures)
       }
       if (isCacheExport(name)) {
-        String w = "cache export failed (" + name + "): " + error;
-        exportErrors.add(w);
-        return w;
+        exportErrors.add("cache export failed (" + name + "): " + error);
+        cacheFailures.add(new CacheFailure(true, name, error));
+        return null;
       }
       if (failedVertex == null) {
         failedVertex = vertex;
@@ -170,6 +185,11 @@ public final class BuildProgress {
   /** Warnings seen (cache import problems). */
   public List<String> warnings() {
     return List.copyOf(warnings);
+  }
+
+  /** Cache imports and exports that failed, in the order seen. */
+  public List<CacheFailure> cacheFailures() {
+    return List.copyOf(cacheFailures);
   }
 
   /** Cache export failures seen. */

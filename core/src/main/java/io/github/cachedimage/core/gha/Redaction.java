@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps cache credentials out of logs, exception messages, records and summaries: the values of
- * {@code token=} and {@code ghtoken=} attributes, and the runner's token itself wherever it shows
- * up (an error line of buildx quoting an attribute, say).
+ * {@code token=} and {@code ghtoken=} attributes, the signature of a signed URL ({@code ?sig=}),
+ * and the runner's token itself wherever it shows up (an error line of buildx quoting an attribute,
+ * say).
  *
  * <pre>{@code
  * Redaction.redact("--cache-to type=gha,token=eyJ...,scope=app") // "--cache-to type=gha,token=***,scope=app"
@@ -35,6 +36,9 @@ public final class Redaction {
   private static final Pattern PLAIN =
       Pattern.compile("\\b((?:gh)?token=)(?!\\*\\*\\*)([^,\"\\s]+)", Pattern.CASE_INSENSITIVE);
 
+  // A signed URL's signature (the cache service's blob URLs): a short-lived credential.
+  private static final Pattern SIGNATURE = Pattern.compile("([?&]sig=)(?!\\*\\*\\*)[^&\\s\"]+");
+
   /** Values shorter than this are not searched for as literals (they would mask ordinary text). */
   private static final int MIN_LITERAL = 8;
 
@@ -49,7 +53,8 @@ public final class Redaction {
         QUOTED
             .matcher(text)
             .replaceAll(m -> Matcher.quoteReplacement("\"" + m.group(1) + MASK + "\""));
-    return PLAIN.matcher(once).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+    String twice = PLAIN.matcher(once).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
+    return SIGNATURE.matcher(twice).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK));
   }
 
   /**

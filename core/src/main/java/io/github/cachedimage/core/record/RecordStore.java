@@ -1,6 +1,7 @@
 package io.github.cachedimage.core.record;
 
 import io.github.cachedimage.core.base.CachedImageException;
+import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.fingerprint.Fingerprinter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -181,7 +182,9 @@ public final class RecordStore {
       AtomicFiles.write(target, RecordWriter.write(record));
     } catch (IOException e) {
       throw new CachedImageException(
-          image + ": cannot write the build record " + target + ": " + e, e);
+          HelpfulSuggestions.recordDirectoryUnwritable(
+              image, directory, target.getFileName() + ": " + HelpfulSuggestions.ioCause(e)),
+          e);
     }
     return writeIndex(record, fingerprint);
   }

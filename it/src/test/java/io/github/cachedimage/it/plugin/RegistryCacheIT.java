@@ -55,7 +55,10 @@ class RegistryCacheIT {
     BuildRecord built = sample.record(IMAGE).orElseThrow();
     assertThat(PluginLogs.stepRan(first, "sleep 5")).isTrue();
     // nothing to import yet: a warning, and the build goes on
-    assertThat(first.linesContaining("[WARNING] " + IMAGE + ": cache import failed")).isNotEmpty();
+    assertThat(
+            first.linesContaining(
+                "[WARNING] " + IMAGE + ": cache import from type=registry,ref=" + ref + " failed"))
+        .hasSize(1);
     assertThat(built.spec().cacheTo())
         .singleElement()
         .asString()
@@ -114,7 +117,7 @@ class RegistryCacheIT {
             .assertSuccess();
     assertThat(
             lenient.linesContaining(
-                "[WARNING] " + IMAGE + ": cache export failed (exporting cache to registry): "))
+                "[WARNING] " + IMAGE + ": cache export to type=registry,ref=" + ref + " failed: "))
         .hasSize(1);
     BuildRecord record = sample.record(IMAGE).orElseThrow();
     assertThat(Docker.imageId(record.contentTag())).contains(record.imageId());
