@@ -21,6 +21,7 @@ import io.github.cachedimage.core.registry.RegistryClient;
 import io.github.cachedimage.core.registry.RegistryCredentials;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import io.github.cachedimage.core.spec.KeepContentTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class CachedImages {
   private final boolean ghaStrict;
   private final String engineUse;
   private final Registries registries;
+  private final KeepContentTags keepContentTags;
 
   /**
    * What fingerprint-keyed reuse and pushing need ({@link
@@ -73,7 +75,16 @@ public final class CachedImages {
    *     DefaultLocalCache#root()} ({@code ~/.cache/cached-image}, overridable)
    */
   public CachedImages(BuildLog log, DockerImages images, Buildx buildx, Path defaultCacheRoot) {
-    this(log, images, buildx, defaultCacheRoot, System.getenv(), false, "this build uses", null);
+    this(
+        log,
+        images,
+        buildx,
+        defaultCacheRoot,
+        System.getenv(),
+        false,
+        "this build uses",
+        null,
+        KeepContentTags.DEFAULT);
   }
 
   private CachedImages(
@@ -84,7 +95,8 @@ public final class CachedImages {
       Map<String, String> environment,
       boolean ghaStrict,
       String engineUse,
-      Registries registries) {
+      Registries registries,
+      KeepContentTags keepContentTags) {
     this.log = log;
     this.images = images;
     this.buildx = buildx;
@@ -93,6 +105,7 @@ public final class CachedImages {
     this.ghaStrict = ghaStrict;
     this.engineUse = engineUse;
     this.registries = registries;
+    this.keepContentTags = Objects.requireNonNull(keepContentTags, "keepContentTags");
   }
 
   /**
@@ -102,7 +115,15 @@ public final class CachedImages {
    */
   public CachedImages withEnvironment(Map<String, String> environment) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
+        log,
+        images,
+        buildx,
+        defaultCacheRoot,
+        environment,
+        ghaStrict,
+        engineUse,
+        registries,
+        keepContentTags);
   }
 
   /**
@@ -113,13 +134,29 @@ public final class CachedImages {
    */
   public CachedImages withGhaStrict(boolean strict) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, strict, engineUse, registries);
+        log,
+        images,
+        buildx,
+        defaultCacheRoot,
+        environment,
+        strict,
+        engineUse,
+        registries,
+        keepContentTags);
   }
 
   /** The same, able to reuse images through registries (needed when a spec sets reuse). */
   public CachedImages withRegistries(Registries registries) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
+        log,
+        images,
+        buildx,
+        defaultCacheRoot,
+        environment,
+        ghaStrict,
+        engineUse,
+        registries,
+        keepContentTags);
   }
 
   /**
@@ -129,7 +166,25 @@ public final class CachedImages {
    */
   public CachedImages withEngineUse(String engineUse) {
     return new CachedImages(
-        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries);
+        log,
+        images,
+        buildx,
+        defaultCacheRoot,
+        environment,
+        ghaStrict,
+        engineUse,
+        registries,
+        keepContentTags);
+  }
+
+  /**
+   * The same, keeping this many content tags of an image after a build or pull (newest first, the
+   * current one included); superseded ones are untagged unless a container or a record uses them.
+   * Default {@link KeepContentTags#DEFAULT}; {@link KeepContentTags#ALL} prunes nothing.
+   */
+  public CachedImages withKeepContentTags(KeepContentTags keep) {
+    return new CachedImages(
+        log, images, buildx, defaultCacheRoot, environment, ghaStrict, engineUse, registries, keep);
   }
 
   /**
@@ -274,6 +329,7 @@ public final class CachedImages {
       key = reuse.keyReference(spec, verdict.fingerprint());
       BuildRecord pulled = key == null ? null : reuse.pull(spec, store, verdict.fingerprint(), key);
       if (pulled != null) {
+        pruneContentTags(store, pulled);
         EnsureResult result =
             EnsureResult.pulled(pulled, freshness, Duration.ofNanos(System.nanoTime() - start));
         log.info(result.summary());
@@ -292,6 +348,7 @@ public final class CachedImages {
     if (key != null) {
       reuse.push(spec, built.record(), key, environment);
     }
+    pruneContentTags(store, built.record());
     EnsureResult result =
         EnsureResult.built(
             built.record(),
@@ -309,6 +366,12 @@ public final class CachedImages {
    */
   private BuilderProbe earlyProbe(BuildSpec spec, boolean recorded) {
     return recorded || spec.reuse() != null ? null : BuilderProbe.startNow(buildx, spec.builder());
+  }
+
+  /** A new content tag supersedes older ones: they go, as far as the setting and users allow. */
+  private void pruneContentTags(RecordStore store, BuildRecord record) {
+    new ContentTagPruning(log, images)
+        .prune(record.image(), record.contentTag(), store, keepContentTags);
   }
 
   private ImageReuse reuse(BuildSpec spec) {

@@ -9,10 +9,14 @@ import io.github.cachedimage.core.base.HelpfulSuggestions;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
+import io.github.cachedimage.core.engine.ImageTag;
 import io.github.cachedimage.core.registry.DockerConfigCredentials;
 import io.github.cachedimage.core.registry.RegistryCredentials;
+import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import io.github.cachedimage.core.spec.KeepContentTags;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -40,11 +44,13 @@ final class ImageEnsurer {
     // first use in a test JVM) runs while this thread waits for Testcontainers to find the engine,
     // which the first test of a run pays anyway; the check's one engine call waits for that.
     DockerImages images = new EngineWhenReady(docker);
+    KeepContentTags keep = keepContentTags(request.image());
     CompletableFuture<EnsureResult> ensured =
         CompletableFuture.supplyAsync(
             () ->
                 CachedImages.create(log, images, docker::endpoint)
                     .withEngineUse("tests run on")
+                    .withKeepContentTags(keep)
                     .withRegistries(
                         new CachedImages.Registries(docker::transfer, ImageEnsurer::credentials))
                     .ensureRecorded(
@@ -81,6 +87,23 @@ final class ImageEnsurer {
         result.image(), result.imageId(), reference, result.built(), result.summary());
   }
 
+  /**
+   * The plugin's {@code keepContentTags}, as the system property {@code
+   * cachedimage.keepContentTags} (Surefire and Failsafe hand {@code -D} options of the Maven
+   * command line to the test JVM).
+   */
+  private static KeepContentTags keepContentTags(String image) {
+    try {
+      return KeepContentTags.parse(System.getProperty(KEEP_CONTENT_TAGS));
+    } catch (InvalidBuildSpecException e) {
+      throw new ImageUnavailableException(
+          Messages.cannotEnsure(
+              image, "system property " + KEEP_CONTENT_TAGS + ": " + e.getMessage()));
+    }
+  }
+
+  static final String KEEP_CONTENT_TAGS = "cachedimage.keepContentTags";
+
   /** A test JVM has no Maven settings: the docker CLI's configuration, else anonymous. */
   private static RegistryCredentials credentials() {
     return new RegistryCredentials(List.of(DockerConfigCredentials.fromEnvironment()));
@@ -115,6 +138,21 @@ final class ImageEnsurer {
     @Override
     public EngineInfo engine() {
       return ready().engine();
+    }
+
+    @Override
+    public List<ImageTag> tags(String repository, String tagPattern) {
+      return ready().tags(repository, tagPattern);
+    }
+
+    @Override
+    public Set<String> containerImageIds() {
+      return ready().containerImageIds();
+    }
+
+    @Override
+    public void untag(String reference) {
+      ready().untag(reference);
     }
 
     private DockerImages ready() {

@@ -19,6 +19,7 @@ import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
 import io.github.cachedimage.core.spec.InvalidCacheSpecException;
+import io.github.cachedimage.core.spec.KeepContentTags;
 import io.github.cachedimage.core.spec.ReuseSpec;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.File;
@@ -168,6 +169,16 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "cachedimage.reuseStrict", defaultValue = "false")
   boolean reuseStrict;
 
+  /**
+   * How many content tags ({@code <image>:fp-<12 hex>}) of the image stay after a build: the
+   * newest, the one just built included. Older ones are untagged, never forced (an image another
+   * tag names stays), unless a container (running or stopped) uses their image or a record names
+   * them: the records in this module's {@code target/cached-image}, and those the reactor root's
+   * pointers lead to. {@code all} (or {@code 0}) keeps every content tag.
+   */
+  @Parameter(property = "cachedimage.keepContentTags", defaultValue = "3")
+  String keepContentTags;
+
   /** Log buildx progress at DEBUG instead of INFO ({@code mvn -q} hides it too). */
   @Parameter(property = "cachedimage.quiet", defaultValue = "false")
   boolean quiet;
@@ -208,6 +219,7 @@ public class BuildMojo extends AbstractMojo {
       return;
     }
     BuildSpec spec = toSpec();
+    KeepContentTags keep = keep();
     try {
       ReactorBuilds builds = ReactorBuilds.of(session, project, mojoExecution, spec);
       if (builds.current() >= 0) {
@@ -230,7 +242,8 @@ public class BuildMojo extends AbstractMojo {
     try {
       CachedImages cachedImages =
           new CachedImages(new MavenBuildLog(getLog(), quiet), engine, buildx.apply(endpoint))
-              .withGhaStrict(ghaStrict);
+              .withGhaStrict(ghaStrict)
+              .withKeepContentTags(keep);
       if (spec.reuse() != null) { // nothing of registries on the up-to-date path otherwise
         cachedImages = cachedImages.withRegistries(MavenRegistries.of(engine, session, decrypter));
       }
@@ -328,6 +341,14 @@ public class BuildMojo extends AbstractMojo {
     }
     try {
       return b.build();
+    } catch (InvalidBuildSpecException e) {
+      throw new MojoExecutionException(element(e) + e.getMessage(), e);
+    }
+  }
+
+  KeepContentTags keep() throws MojoExecutionException {
+    try {
+      return KeepContentTags.parse(keepContentTags);
     } catch (InvalidBuildSpecException e) {
       throw new MojoExecutionException(element(e) + e.getMessage(), e);
     }

@@ -13,12 +13,15 @@ import io.github.cachedimage.core.engine.DockerJavaImages;
 import io.github.cachedimage.core.engine.DockerJavaTransfer;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.engine.EngineInfo;
+import io.github.cachedimage.core.engine.ImageTag;
 import io.github.cachedimage.core.engine.ImageTransfer;
 import io.github.cachedimage.core.engine.UnixSocketImages;
 import io.github.cachedimage.core.engine.UnixSocketTransfer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The plugin's Docker API access to one resolved {@link DockerEndpoint}: plain HTTP on the local
@@ -99,6 +102,21 @@ final class MavenDockerImages implements DockerImages, AutoCloseable {
   @Override
   public EngineInfo engine() {
     return images.engine();
+  }
+
+  @Override
+  public List<ImageTag> tags(String repository, String tagPattern) {
+    return images.tags(repository, tagPattern);
+  }
+
+  @Override
+  public Set<String> containerImageIds() {
+    return images.containerImageIds();
+  }
+
+  @Override
+  public void untag(String reference) {
+    images.untag(reference);
   }
 
   @Override

@@ -301,4 +301,48 @@ public final class HelpfulSuggestions {
     int end = Math.min(id.length(), colon + 1 + 12);
     return id.substring(0, end);
   }
+
+  /** Pruning superseded content tags failed; the build stands. */
+  public static String contentTagsNotPruned(String why) {
+    return "could not remove superseded content tags ("
+        + why
+        + "); they stay, and the next build tries again (keepContentTags=all stops pruning)";
+  }
+
+  /**
+   * A build arg whose name says it is a secret: its value is on the buildx command line, in the
+   * image's history and in the build record. Names the arg, never the value.
+   */
+  public static String secretLookingBuildArg(String name) {
+    String id = name.toLowerCase(java.util.Locale.ROOT);
+    return "build arg "
+        + name
+        + " looks like a secret: a build arg's value is visible on the buildx command line, in the"
+        + " image's history and in the build record. Pass it as a build secret instead:"
+        + " <secrets><secret>id="
+        + id
+        + ",env="
+        + name
+        + "</secret></secrets>, read in the Dockerfile with RUN --mount=type=secret,id="
+        + id
+        + " (the file /run/secrets/"
+        + id
+        + "); see secrets in docs/build-goal.md";
+  }
+
+  /** A cache nothing was exported to yet: nothing to import, which is no fault. */
+  public static String cacheEmptyYet(String cache) {
+    return "cache "
+        + cache
+        + " has nothing to import yet (no build exported to it); building without it";
+  }
+
+  /**
+   * A cache the previous build exported to came back empty: evicted, deleted, or written elsewhere.
+   */
+  public static String cacheGoneSinceExport(String cache) {
+    return "the previous build exported to cache "
+        + cache
+        + " but it has nothing to import now (evicted, deleted, or another cache-to ref?)";
+  }
 }

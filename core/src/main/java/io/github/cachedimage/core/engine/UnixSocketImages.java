@@ -1,10 +1,13 @@
 package io.github.cachedimage.core.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cachedimage.core.base.CachedImageException;
 import io.github.cachedimage.core.base.HelpfulSuggestions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.URLEncoder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -13,7 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,6 +98,72 @@ public final class UnixSocketImages implements DockerImages {
         firstString(SERVER_VERSION, info),
         version.contains("\"Podman Engine\""),
         info.contains(CONTAINERD_SNAPSHOTTER));
+  }
+
+  /**
+   * {@code GET /images/json} filtered by {@code reference=<repository>:<pattern>}; the engine
+   * matches the familiar name, and the answer is checked again here (repository and pattern).
+   */
+  @Override
+  public List<ImageTag> tags(String repository, String tagPattern) {
+    TagFilter filter = new TagFilter(repository, tagPattern);
+    String filters = "{\"reference\":[\"" + filter.enginePattern() + "\"]}";
+    Response r =
+        engineRequest("/images/json?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8));
+    List<ImageTag> out = new ArrayList<>();
+    for (JsonNode image : json(r, "/images/json")) {
+      String id = image.path("Id").asText("");
+      Instant created = Instant.ofEpochSecond(image.path("Created").asLong(0));
+      for (JsonNode tag : image.path("RepoTags")) {
+        if (filter.matches(tag.asText())) {
+          out.add(new ImageTag(tag.asText(), id, created));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code GET /containers/json?all=1}: the image ID of each container, stopped ones too. */
+  @Override
+  public Set<String> containerImageIds() {
+    Set<String> ids = new HashSet<>();
+    for (JsonNode container : json(engineRequest("/containers/json?all=1"), "/containers/json")) {
+      String id = container.path("ImageID").asText("");
+      if (!id.isEmpty()) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** {@code DELETE /images/<reference>} without {@code force}; a tag already gone is no error. */
+  @Override
+  public void untag(String reference) {
+    Response r = call("DELETE", "/images/" + reference + "?force=false&noprune=false", "", "");
+    if (r.status != 200 && r.status != 404) {
+      throw new CachedImageException(
+          "the Docker engine answered "
+              + r.status
+              + " to removing the tag "
+              + reference
+              + ": "
+              + r.body.strip());
+    }
+  }
+
+  private static JsonNode json(Response r, String what) {
+    try {
+      return Json.MAPPER.readTree(r.body);
+    } catch (IOException e) {
+      throw new CachedImageException("the Docker engine's answer to " + what + " is not JSON", e);
+    }
+  }
+
+  /**
+   * Created on first use: not on the up-to-date path, where an ObjectMapper costs class loading.
+   */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
   private Response engineRequest(String path) {
