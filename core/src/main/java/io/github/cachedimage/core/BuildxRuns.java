@@ -9,6 +9,7 @@ import io.github.cachedimage.core.engine.Buildx;
 import io.github.cachedimage.core.engine.DockerImages;
 import io.github.cachedimage.core.engine.DockerUnavailableException;
 import io.github.cachedimage.core.gha.GhaSupport;
+import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs {@code docker buildx build} for one image: once, and once more without the remote cache
@@ -56,15 +58,21 @@ final class BuildxRuns {
    * @param tags the content tag first
    * @throws BuildFailedException if the build failed
    */
-  Outcome run(BuildSpec spec, List<String> tags, CacheFlags caches, Path metadata)
+  Outcome run(
+      BuildSpec spec,
+      List<String> tags,
+      CacheFlags caches,
+      Path metadata,
+      Supplier<BuildRecord> previous)
       throws IOException {
+    CacheImportMisses misses = new CacheImportMisses(caches.from(), previous);
     List<CacheSpec> configuredFrom = new ArrayList<>(caches.skipped().keySet());
     configuredFrom.addAll(caches.from());
     CacheFailures failures = new CacheFailures(configuredFrom, caches.to());
     caches.skipped().forEach(failures::importFailed);
     List<CacheSpec> from = caches.from();
     gha.used(from, caches.to());
-    Attempt attempt = attempt(spec, tags, from, caches.to(), metadata);
+    Attempt attempt = attempt(spec, tags, from, caches.to(), metadata, misses);
     BrokenBuildCache broken = attempt.exit() == 0 ? null : BrokenBuildCache.in(attempt.progress());
     if (broken != null) {
       // a record BuildKit cannot commit fails every build of this step until it goes: remove it
@@ -74,7 +82,7 @@ final class BuildxRuns {
           HelpfulSuggestions.brokenBuildCacheRecovered(
               spec.image(), broken.missingSnapshot(), done));
       Files.write(metadata, new byte[0]);
-      attempt = attempt(spec, tags, from, caches.to(), metadata);
+      attempt = attempt(spec, tags, from, caches.to(), metadata, misses);
       if (attempt.exit() != 0 && BrokenBuildCache.in(attempt.progress()) != null) {
         throw BuildFailures.brokenCacheStays(spec, attempt.exit(), attempt.progress());
       }
@@ -90,7 +98,7 @@ final class BuildxRuns {
       }
       from = from.stream().filter(c -> c.type().equals("local")).toList();
       Files.write(metadata, new byte[0]);
-      attempt = attempt(spec, tags, from, caches.to(), metadata);
+      attempt = attempt(spec, tags, from, caches.to(), metadata, misses);
     }
     BuildProgress progress = attempt.progress();
     progress.cacheFailures().forEach(failures::add);
@@ -112,7 +120,13 @@ final class BuildxRuns {
           "free space there, or point -Dcachedimage.cacheDirectory (or CACHED_IMAGE_CACHE_DIR)"
               + " at another directory");
     }
-    failures.warnings().forEach(w -> log.warn(spec.image() + ": " + gha.redact(w)));
+    for (String warning : failures.warnings()) {
+      // an import that only missed may be expected (nothing exported there yet): one INFO line
+      tell(
+          spec,
+          warning.startsWith("cache import from ") ? misses.classify(warning) : null,
+          warning);
+    }
     List<CacheSpec> imported = failures.imported(from);
     gha.used(imported, failures.exported(caches.to()));
     return new Outcome(
@@ -145,8 +159,21 @@ final class BuildxRuns {
         && !progress.exportErrors().isEmpty();
   }
 
+  private void tell(BuildSpec spec, CacheImportMisses.Verdict verdict, String warning) {
+    if (verdict == null || verdict.warning()) {
+      log.warn(spec.image() + ": " + gha.redact(verdict == null ? warning : verdict.message()));
+    } else {
+      log.info(spec.image() + ": " + gha.redact(verdict.message()));
+    }
+  }
+
   private Attempt attempt(
-      BuildSpec spec, List<String> tags, List<CacheSpec> from, List<CacheSpec> to, Path metadata) {
+      BuildSpec spec,
+      List<String> tags,
+      List<CacheSpec> from,
+      List<CacheSpec> to,
+      Path metadata,
+      CacheImportMisses misses) {
     BuildProgress progress = new BuildProgress();
     long start = System.nanoTime();
     int exit =
@@ -154,10 +181,14 @@ final class BuildxRuns {
             new Buildx.Invocation(spec, tags, from, to, metadata),
             raw -> {
               String line = gha.redact(raw);
-              log.progress(line);
               String warning = progress.accept(line);
+              if (progress.saidByWarning()) {
+                log.debug(line); // the warning (or INFO line) below says it
+              } else {
+                log.progress(line);
+              }
               if (warning != null) {
-                log.warn(spec.image() + ": " + warning);
+                tell(spec, misses.classify(warning), warning);
               }
             });
     return new Attempt(exit, progress, (System.nanoTime() - start) / 1_000_000);

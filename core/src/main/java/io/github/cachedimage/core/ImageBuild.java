@@ -21,6 +21,7 @@ import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.spec.InvalidBuildSpecException;
+import io.github.cachedimage.core.spec.SecretNames;
 import io.github.cachedimage.core.spec.SecretSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,13 +75,15 @@ final class ImageBuild {
     }
     requireCapableEngine(engine, info);
     requireVisibleBases(spec, store, fp, info);
+    warnOfSecretLookingBuildArgs(spec);
     String contentTag = spec.image() + ":" + contentTagOf(fp);
     List<String> tags = List.of(contentTag, spec.image() + ":latest");
     Path metadata = null;
     try (CacheFlags caches = CacheFlags.plan(spec, info, gha, defaultCacheRoot, log)) {
       metadata = metadataFile(spec, store);
       BuildxRuns.Outcome run =
-          new BuildxRuns(log, images, buildx, gha).run(spec, tags, caches, metadata);
+          new BuildxRuns(log, images, buildx, gha)
+              .run(spec, tags, caches, metadata, () -> store.record().orElse(null));
       BuildProgress progress = run.progress();
       long buildMillis = run.millis();
       List<CacheSpec> imported = run.imported();
@@ -135,6 +138,13 @@ final class ImageBuild {
           HelpfulSuggestions.recordDirectoryUnwritable(
               spec.image(), store.directory(), HelpfulSuggestions.ioCause(e)),
           e);
+    }
+  }
+
+  /** A secret passed as a build arg leaks: say so (by name; the value is never printed). */
+  private void warnOfSecretLookingBuildArgs(BuildSpec spec) {
+    for (String name : SecretNames.inBuildArgs(spec.buildArgs())) {
+      log.warn(spec.image() + ": " + HelpfulSuggestions.secretLookingBuildArg(name));
     }
   }
 

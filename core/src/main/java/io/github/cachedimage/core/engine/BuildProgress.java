@@ -54,6 +54,8 @@ public final class BuildProgress {
   private Integer failedVertex;
   private String failedError;
   private String finalError;
+  private final List<String> failedImports = new ArrayList<>();
+  private boolean saidByWarning;
 
   /**
    * A cache import or export that BuildKit reported failed (its vertex ended in {@code ERROR}).
@@ -71,6 +73,7 @@ public final class BuildProgress {
    * caller names the cache once, after the build, when it knows both directions.
    */
   public String accept(String line) {
+    saidByWarning = false;
     remember(lastLines, line, 40);
     if (line.startsWith("ERROR: ") || line.startsWith("ERROR ")) {
       finalError = line.substring(6).strip();
@@ -79,6 +82,7 @@ public final class BuildProgress {
     if (line.startsWith("WARNING: ")) {
       String warning = line.substring(9).strip();
       if (warning.contains("cache import") || warning.contains("cache export")) {
+        saidByWarning = warning.contains("cache import");
         warnings.add(warning);
         return warning;
       }
@@ -86,6 +90,9 @@ public final class BuildProgress {
     }
     Matcher m = VERTEX.matcher(line);
     if (!m.matches()) {
+      // buildx's closing box names the failed vertex again: " > importing cache manifest ...:"
+      saidByWarning =
+          line.startsWith(" > ") && failedImports.contains(line.substring(3).replaceAll(":$", ""));
       return null;
     }
     int vertex = Integer.parseInt(m.group(1));
@@ -117,6 +124,8 @@ public final class BuildProgress {
       String error = text.substring(6).strip();
       String name = names.get(vertex);
       if (isCacheImport(name)) {
+        saidByWarning = true;
+        failedImports.add(name);
         warnings.add("cache import failed (" + name + "): " + error + "; building without it");
         cacheFailures.add(new CacheFailure(false, name, error));
         return null; // reported per cache after the build (see cacheFailures)
@@ -137,6 +146,15 @@ public final class BuildProgress {
       remember(outputs.computeIfAbsent(vertex, v -> new ArrayDeque<>()), out.group(1), TAIL);
     }
     return null;
+  }
+
+  /**
+   * Whether the line just accepted says nothing a cache import warning does not say (that warning,
+   * buildx's {@code WARNING:} line or its box naming the failed import again): it need not be shown
+   * beside the warning.
+   */
+  public boolean saidByWarning() {
+    return saidByWarning;
   }
 
   private static boolean isCacheImport(String name) {

@@ -297,4 +297,25 @@ class BuildProgressTest {
     assertThat(progress.steps()).isEqualTo(2);
     assertThat(progress.cachedSteps()).isZero();
   }
+
+  @Test
+  void theLinesACacheImportWarningSaysAreMarkedSo() {
+    BuildProgress progress = new BuildProgress();
+    String[] lines = {
+      "#5 importing cache manifest from 127.0.0.1:5000/x:cache",
+      "#5 ERROR: failed to configure registry cache importer: 127.0.0.1:5000/x:cache: not found",
+      "#6 [2/2] RUN echo hi",
+      "------",
+      " > importing cache manifest from 127.0.0.1:5000/x:cache:",
+      "------",
+      "WARNING: local cache import at /c not found due to err: could not read /c/index.json",
+      "WARNING: cache export failed: boom"
+    };
+    boolean[] said = new boolean[lines.length];
+    for (int i = 0; i < lines.length; i++) {
+      progress.accept(lines[i]);
+      said[i] = progress.saidByWarning();
+    }
+    assertThat(said).containsExactly(false, true, false, false, true, false, true, false);
+  }
 }
