@@ -6,9 +6,9 @@ import io.github.cachedimage.core.record.BuildRecord;
 import io.github.cachedimage.it.support.BuildOutput;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.ItPaths;
+import io.github.cachedimage.it.support.Leaks;
 import io.github.cachedimage.it.support.MavenSample;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -127,16 +127,7 @@ class GhaMavenIT {
 
   private static void assertNoToken(MavenSample sample, MavenSample.Run... runs)
       throws IOException {
-    String token = emulator.token();
-    for (MavenSample.Run run : runs) {
-      assertThat(run.log()).as("%s", run.logFile()).doesNotContain(token);
-    }
-    try (var files = Files.walk(sample.directory())) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        assertThat(Files.readString(f, StandardCharsets.ISO_8859_1))
-            .as("%s", f)
-            .doesNotContain(token);
-      }
-    }
+    Leaks.assertNotInLogs(List.of(runs), emulator.token());
+    Leaks.assertNotInFiles(Leaks.filesUnder(List.of(sample.directory())), emulator.token());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.ItPaths;
+import io.github.cachedimage.it.support.Leaks;
 import io.github.cachedimage.it.support.LocalRegistry;
 import io.github.cachedimage.it.support.MavenSample;
 import io.github.cachedimage.it.support.Processes;
@@ -19,7 +20,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -176,26 +176,13 @@ class ReuseCredentialsIT {
   @Order(6)
   void thePasswordIsInNoOutputAndNoFile() throws Exception {
     assertThat(runs).hasSizeGreaterThanOrEqualTo(6);
-    for (MavenSample.Run run : runs) {
-      assertThat(run.log()).as(run.logFile().toString()).doesNotContain(PASSWORD);
-      assertThat(run.log()).contains("[DEBUG]"); // the runs were at debug level
-    }
-    List<Path> files = new ArrayList<>();
-    for (MavenSample sample : samples) {
-      try (Stream<Path> walk = Files.walk(sample.directory())) {
-        walk.filter(Files::isRegularFile)
-            // the settings file the test wrote is where the password was given
-            .filter(f -> !f.getFileName().toString().endsWith("-settings.xml"))
-            .forEach(files::add);
-      }
-    }
-    // records, indexes, surefire and failsafe reports, logs: everything the runs wrote
+    assertThat(runs).allMatch(r -> r.log().contains("[DEBUG]")); // the runs were at debug level
+    Leaks.assertNotInLogs(runs, PASSWORD);
+    // records, indexes, surefire and failsafe reports, logs: everything the runs wrote (the
+    // settings file with the password is next to each sample, not in it)
+    List<Path> files = Leaks.filesUnder(samples.stream().map(MavenSample::directory).toList());
     assertThat(files).anyMatch(f -> f.toString().endsWith(".index"));
-    for (Path file : files) {
-      assertThat(Files.readString(file, StandardCharsets.ISO_8859_1))
-          .as(file.toString())
-          .doesNotContain(PASSWORD);
-    }
+    Leaks.assertNotInFiles(files, PASSWORD);
   }
 
   /** {@code mvn --encrypt-password} / {@code --encrypt-master-password}, as users run them. */
