@@ -54,11 +54,17 @@ class RegistryCacheIT {
     MavenSample.Run first = sample.run(args).assertSuccess();
     BuildRecord built = sample.record(IMAGE).orElseThrow();
     assertThat(PluginLogs.stepRan(first, "sleep 5")).isTrue();
-    // nothing to import yet: a warning, and the build goes on
+    // nothing exported there yet: one INFO line (no warning), and the build goes on
     assertThat(
             first.linesContaining(
-                "[WARNING] " + IMAGE + ": cache import from type=registry,ref=" + ref + " failed"))
+                "[INFO] "
+                    + IMAGE
+                    + ": cache type=registry,ref="
+                    + ref
+                    + " has nothing to import yet (no build exported to it); building without it"))
         .hasSize(1);
+    first.assertLogLacks("[WARNING] " + IMAGE + ": cache import");
+    assertThat(first.linesContaining(": not found")).isEmpty();
     assertThat(built.spec().cacheTo())
         .singleElement()
         .asString()
