@@ -109,6 +109,17 @@ class BuildMojoTest {
   }
 
   @Test
+  void aBadKeepContentTagsNamesTheElementAndTheFixBeforeAnyBuild() {
+    mojo.keepContentTags = "three";
+    assertThatThrownBy(mojo::execute)
+        .isInstanceOf(MojoExecutionException.class)
+        .hasMessage(
+            "<keepContentTags>: 'three' is not a number of content tags to keep; use a number of 1"
+                + " or more (3 is the default), or all to keep every content tag");
+    assertThat(builds).isEmpty();
+  }
+
+  @Test
   void errorsNameThePomElement() {
     mojo.cacheTo = List.of("type=gah");
     assertThatThrownBy(mojo::execute)
