@@ -28,8 +28,17 @@ public final class CliBuildx implements Buildx {
 
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** See {@link #withExportStall}: generous, since a large layer's upload may print nothing. */
+  public static final Duration DEFAULT_EXPORT_STALL = Duration.ofMinutes(5);
+
+  private static final java.util.regex.Pattern CACHE_EXPORT_VERTEX =
+      java.util.regex.Pattern.compile(
+          "^#(\\d+) (exporting cache|exporting to GitHub Actions Cache|writing cache"
+              + "|preparing build cache for export|exporting content cache).*");
+
   private final Function<List<String>, ProcessBuilder> processes;
   private final Duration buildTimeout;
+  private final Duration exportStall;
   private final Supplier<DockerEndpoint> endpoint;
 
   /**
@@ -49,9 +58,28 @@ public final class CliBuildx implements Buildx {
       Function<List<String>, ProcessBuilder> processes,
       Duration buildTimeout,
       Supplier<DockerEndpoint> endpoint) {
+    this(processes, buildTimeout, endpoint, DEFAULT_EXPORT_STALL);
+  }
+
+  private CliBuildx(
+      Function<List<String>, ProcessBuilder> processes,
+      Duration buildTimeout,
+      Supplier<DockerEndpoint> endpoint,
+      Duration exportStall) {
     this.processes = processes;
     this.buildTimeout = buildTimeout;
     this.endpoint = endpoint;
+    this.exportStall = exportStall;
+  }
+
+  /**
+   * How long a cache export may print nothing before the build is stopped and the export counted as
+   * failed (default {@link #DEFAULT_EXPORT_STALL}). The image is loaded before BuildKit exports the
+   * cache; its {@code type=gha} exporter, given a connection that drops every upload, retries a few
+   * times and then waits silently for hours.
+   */
+  public CliBuildx withExportStall(Duration exportStall) {
+    return new CliBuildx(processes, buildTimeout, endpoint, exportStall);
   }
 
   /** The exact command line of one build, {@code docker buildx build ... <context>}. */
@@ -177,14 +205,30 @@ public final class CliBuildx implements Buildx {
   @Override
   public int build(Invocation invocation, Consumer<String> output) {
     List<String> command = buildCommand(invocation);
+    ExportWatch watch = new ExportWatch(output);
     try (BuildxProcess.Started started = startBuild(command)) {
       Process process = started.process();
-      Thread reader = pump(process, output);
+      Thread reader = pump(process, watch);
+      long deadline = System.nanoTime() + buildTimeout.toNanos();
       try {
-        if (!process.waitFor(buildTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          started.stop();
-          throw new CachedImageException(
-              "docker buildx build did not finish within " + buildTimeout + "; stopped it");
+        while (!process.waitFor(1, TimeUnit.SECONDS)) {
+          if (System.nanoTime() - deadline > 0) {
+            started.stop();
+            throw new CachedImageException(
+                "docker buildx build did not finish within " + buildTimeout + "; stopped it");
+          }
+          String stalled = watch.stalledExport(exportStall);
+          if (stalled != null) {
+            // said first, so the export (not the stop) is what failed; the image is loaded
+            watch.accept(
+                "#"
+                    + stalled
+                    + " ERROR: cache export stalled: no progress for "
+                    + exportStall.toSeconds()
+                    + " s; stopped the build (the image was loaded before)");
+            started.stop();
+            break;
+          }
         }
         reader.join(TimeUnit.SECONDS.toMillis(10));
         return process.exitValue();
@@ -193,6 +237,39 @@ public final class CliBuildx implements Buildx {
         Thread.currentThread().interrupt();
         throw new CachedImageException("interrupted while waiting for docker buildx build", e);
       }
+    }
+  }
+
+  /** Passes lines on, one at a time, and notes whether a cache export is printing nothing. */
+  private static final class ExportWatch implements Consumer<String> {
+    private final Consumer<String> output;
+    private long lastLine = System.nanoTime();
+    private String exportVertex;
+
+    ExportWatch(Consumer<String> output) {
+      this.output = output;
+    }
+
+    @Override
+    public synchronized void accept(String line) {
+      lastLine = System.nanoTime();
+      java.util.regex.Matcher m = CACHE_EXPORT_VERTEX.matcher(line);
+      if (m.matches()) {
+        exportVertex = m.group(1);
+      } else if (exportVertex != null
+          && (line.startsWith("#" + exportVertex + " DONE")
+              || line.startsWith("#" + exportVertex + " ERROR")
+              || line.startsWith("#" + exportVertex + " CANCELED"))) {
+        exportVertex = null;
+      }
+      output.accept(line);
+    }
+
+    /** The vertex of a cache export silent for longer than {@code stall}, or null. */
+    synchronized String stalledExport(Duration stall) {
+      return exportVertex != null && System.nanoTime() - lastLine > stall.toNanos()
+          ? exportVertex
+          : null;
     }
   }
 

@@ -335,4 +335,70 @@ class CliBuildxTest {
     assertThat(BuildxVersion.tooOld("0.29.1")).isFalse();
     assertThat(BuildxVersion.tooOld("0.21.0")).isFalse();
   }
+
+  @Test
+  void aCacheExportThatPrintsNothingIsStoppedAndCountsAsAFailedExport() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(BuildxProcess.watchdogAvailable());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        new java.io.File("/usr/bin/python3").canExecute(), "python3 plays docker here");
+    String script =
+        "import signal, sys, time\n"
+            + "signal.signal(signal.SIGINT, lambda *_: sys.exit(1))\n"
+            + "print('#8 exporting to image', flush=True)\n"
+            + "print('#8 DONE 0.1s', flush=True)\n"
+            + "print('#9 exporting to GitHub Actions Cache', flush=True)\n"
+            + "time.sleep(60)\n";
+    CliBuildx buildx =
+        new CliBuildx(
+                cmd -> new ProcessBuilder("/usr/bin/python3", "-c", script),
+                Duration.ofSeconds(120),
+                () -> LOCAL)
+            .withExportStall(Duration.ofSeconds(2));
+    List<String> lines = new ArrayList<>();
+    long start = System.nanoTime();
+    int exit =
+        buildx.build(
+            new Buildx.Invocation(
+                BuildSpec.builder("greeter", CONTEXT).build(),
+                List.of("greeter:latest"),
+                List.of(),
+                List.of(),
+                META),
+            lines::add);
+    assertThat(exit).isNotZero();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    assertThat(lines)
+        .containsSubsequence(
+            "#9 exporting to GitHub Actions Cache",
+            "#9 ERROR: cache export stalled: no progress for 2 s; stopped the build (the image was"
+                + " loaded before)");
+    BuildProgress progress = new BuildProgress();
+    lines.forEach(progress::accept);
+    assertThat(progress.failedStep()).isNull();
+    assertThat(progress.exportErrors()).singleElement().asString().contains("stalled");
+  }
+
+  @Test
+  void aSilentStepThatIsNoCacheExportIsLeftAlone() {
+    CliBuildx buildx =
+        new CliBuildx(
+                cmd ->
+                    new ProcessBuilder(
+                        "sh", "-c", "echo '#5 [2/2] RUN sleep 3'; sleep 3; echo '#5 DONE 3.0s'"),
+                Duration.ofSeconds(120),
+                () -> LOCAL)
+            .withExportStall(Duration.ofSeconds(1));
+    List<String> lines = new ArrayList<>();
+    int exit =
+        buildx.build(
+            new Buildx.Invocation(
+                BuildSpec.builder("greeter", CONTEXT).build(),
+                List.of("greeter:latest"),
+                List.of(),
+                List.of(),
+                META),
+            lines::add);
+    assertThat(exit).isZero();
+    assertThat(lines).containsExactly("#5 [2/2] RUN sleep 3", "#5 DONE 3.0s");
+  }
 }

@@ -191,6 +191,30 @@ class GhaCacheIT {
   }
 
   @Test
+  void anUploadDroppedOnEveryTryIsAStalledExportNotAHungBuild() throws Exception {
+    // BuildKit retries a dropped upload a few times, then waits silently for hours: the build is
+    // stopped once the export has printed nothing for the stall time (10 s here, 5 min by default)
+    emulator.failUploadsWith(0, -1);
+    String image = PREFIX + "dropped";
+    Path records = work.resolve("records");
+    EnsureResult result =
+        images(runner(), Duration.ofSeconds(10))
+            .ensure(spec(image, "type=gha", "type=gha"), records);
+    assertThat(result.built()).isTrue();
+    assertThat(logLines)
+        .as("log:\n%s", String.join("\n", logLines))
+        .filteredOn(l -> l.startsWith("WARN "))
+        .singleElement()
+        .asString()
+        .contains("type=gha,scope=" + image.replace('/', '-'))
+        .contains("stalled");
+    BuildRecord record = new RecordStore(records, image).record().orElseThrow();
+    assertThat(DockerJavaImagesHolder.images.findImage(record.contentTag()))
+        .contains(record.imageId());
+    assertThat(emulator.committedKeys()).noneMatch(k -> k.contains(image.replace('/', '-')));
+  }
+
+  @Test
   void theStepSummaryIsAWellFormedTableAndNoTokenLeaksAnywhere() throws Exception {
     String image = PREFIX + "summary";
     Path records = work.resolve("records");
@@ -275,17 +299,22 @@ class GhaCacheIT {
 
   /** The core as the mojo runs it, but with this environment for buildx and the preflight. */
   private CachedImages images(Map<String, String> env) {
+    return images(env, CliBuildx.DEFAULT_EXPORT_STALL);
+  }
+
+  private CachedImages images(Map<String, String> env, Duration exportStall) {
     Map<String, String> childEnv = Map.copyOf(env);
     CliBuildx buildx =
         new CliBuildx(
-            command -> {
-              ProcessBuilder pb = new ProcessBuilder(command);
-              pb.environment().keySet().removeIf(k -> k.startsWith("ACTIONS_"));
-              pb.environment().putAll(childEnv);
-              return pb;
-            },
-            Duration.ofMinutes(10),
-            DockerEndpoints::fromEnvironment);
+                command -> {
+                  ProcessBuilder pb = new ProcessBuilder(command);
+                  pb.environment().keySet().removeIf(k -> k.startsWith("ACTIONS_"));
+                  pb.environment().putAll(childEnv);
+                  return pb;
+                },
+                Duration.ofMinutes(10),
+                DockerEndpoints::fromEnvironment)
+            .withExportStall(exportStall);
     return new CachedImages(
             log(), DockerJavaImagesHolder.images, buildx, work.resolve("default-cache"))
         .withEnvironment(env);
