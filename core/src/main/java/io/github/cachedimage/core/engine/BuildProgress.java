@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  */
 public final class BuildProgress {
 
-  private static final Pattern VERTEX = Pattern.compile("^#(\\d+) (.*)$");
+  /** A progress line of one vertex: {@code #<n> <text>}. */
+  static final Pattern VERTEX = Pattern.compile("^#(\\d+) (.*)$");
+
   private static final Pattern STEP = Pattern.compile("^\\[(?:[^\\]]+ )?\\d+/\\d+\\] .*");
   private static final Pattern FROM = Pattern.compile("^\\[(?:[^\\]]+ )?\\d+/\\d+\\] FROM .*");
   private static final Pattern OUTPUT = Pattern.compile("^\\d+\\.\\d+ (.*)$");
@@ -161,7 +163,8 @@ public final class BuildProgress {
     return name != null && name.startsWith("importing cache manifest");
   }
 
-  private static boolean isCacheExport(String name) {
+  /** Whether a vertex of that name exports the cache ({@code --cache-to}). */
+  static boolean isCacheExport(String name) {
     return name != null
         && (name.startsWith("exporting cache")
             || name.startsWith("exporting to GitHub Actions Cache")

@@ -31,11 +31,6 @@ public final class CliBuildx implements Buildx {
   /** See {@link #withExportStall}: generous, since a large layer's upload may print nothing. */
   public static final Duration DEFAULT_EXPORT_STALL = Duration.ofMinutes(5);
 
-  private static final java.util.regex.Pattern CACHE_EXPORT_VERTEX =
-      java.util.regex.Pattern.compile(
-          "^#(\\d+) (exporting cache|exporting to GitHub Actions Cache|writing cache"
-              + "|preparing build cache for export|exporting content cache).*");
-
   private final Function<List<String>, ProcessBuilder> processes;
   private final Duration buildTimeout;
   private final Duration exportStall;
@@ -253,8 +248,8 @@ public final class CliBuildx implements Buildx {
     @Override
     public synchronized void accept(String line) {
       lastLine = System.nanoTime();
-      java.util.regex.Matcher m = CACHE_EXPORT_VERTEX.matcher(line);
-      if (m.matches()) {
+      java.util.regex.Matcher m = BuildProgress.VERTEX.matcher(line);
+      if (m.matches() && BuildProgress.isCacheExport(m.group(2))) {
         exportVertex = m.group(1);
       } else if (exportVertex != null
           && (line.startsWith("#" + exportVertex + " DONE")
