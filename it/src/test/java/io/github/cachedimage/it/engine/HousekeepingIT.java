@@ -15,6 +15,7 @@ import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.core.spec.KeepContentTags;
 import io.github.cachedimage.it.support.Docker;
+import io.github.cachedimage.it.support.RecordingLog;
 import io.github.cachedimage.it.support.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -199,26 +200,6 @@ class HousekeepingIT {
   }
 
   private BuildLog log() {
-    return new BuildLog() {
-      @Override
-      public void info(String message) {
-        lines.add("INFO " + message);
-      }
-
-      @Override
-      public void warn(String message) {
-        lines.add("WARN " + message);
-      }
-
-      @Override
-      public void debug(String message) {
-        lines.add("DEBUG " + message);
-      }
-
-      @Override
-      public void progress(String line) {
-        lines.add("PROGRESS " + line);
-      }
-    };
+    return new RecordingLog(lines);
   }
 }

@@ -15,6 +15,7 @@ import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.FaultyRegistryProxy;
 import io.github.cachedimage.it.support.LocalRegistry;
+import io.github.cachedimage.it.support.RecordingLog;
 import io.github.cachedimage.it.support.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -213,27 +214,7 @@ class CacheFaultsIT {
   }
 
   private BuildLog logTo() {
-    return new BuildLog() {
-      @Override
-      public void info(String message) {
-        log.add("INFO " + message);
-      }
-
-      @Override
-      public void warn(String message) {
-        log.add("WARN " + message);
-      }
-
-      @Override
-      public void debug(String message) {
-        log.add("DEBUG " + message);
-      }
-
-      @Override
-      public void progress(String line) {
-        log.add("PROGRESS " + line);
-      }
-    };
+    return new RecordingLog(log);
   }
 
   /** A small image whose RUN step carries a nonce: no earlier build can answer it. */

@@ -14,6 +14,7 @@ import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.it.support.Docker;
 import io.github.cachedimage.it.support.Processes;
+import io.github.cachedimage.it.support.RecordingLog;
 import io.github.cachedimage.it.support.TestImages;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -194,28 +195,7 @@ class DiskFaultsIT {
   }
 
   private CachedImages images(Path defaultCacheRoot) {
-    BuildLog to =
-        new BuildLog() {
-          @Override
-          public void info(String message) {
-            log.add("INFO " + message);
-          }
-
-          @Override
-          public void warn(String message) {
-            log.add("WARN " + message);
-          }
-
-          @Override
-          public void debug(String message) {
-            log.add("DEBUG " + message);
-          }
-
-          @Override
-          public void progress(String line) {
-            log.add("PROGRESS " + line);
-          }
-        };
+    BuildLog to = new RecordingLog(log);
     return new CachedImages(
         to, engine, new CliBuildx(DockerEndpoints::fromEnvironment), defaultCacheRoot);
   }

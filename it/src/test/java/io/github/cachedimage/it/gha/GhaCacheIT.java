@@ -15,6 +15,7 @@ import io.github.cachedimage.core.record.RecordStore;
 import io.github.cachedimage.core.spec.BuildSpec;
 import io.github.cachedimage.core.spec.CacheSpec;
 import io.github.cachedimage.it.support.BuildOutput;
+import io.github.cachedimage.it.support.RecordingLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -321,27 +322,7 @@ class GhaCacheIT {
   }
 
   private BuildLog log() {
-    return new BuildLog() {
-      @Override
-      public void info(String message) {
-        logLines.add("INFO " + message);
-      }
-
-      @Override
-      public void warn(String message) {
-        logLines.add("WARN " + message);
-      }
-
-      @Override
-      public void debug(String message) {
-        logLines.add("DEBUG " + message);
-      }
-
-      @Override
-      public void progress(String line) {
-        logLines.add("PROGRESS " + line);
-      }
-    };
+    return new RecordingLog(logLines);
   }
 
   /** The image's spec; its context (with a fresh nonce) is written on first use in a test. */
